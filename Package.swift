@@ -1,0 +1,32 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "SGDynamics",
+    platforms: [.macOS(.v13)],
+    products: [
+        .library(name: "SGDynamics", targets: ["SGDynamics"]),
+        .library(name: "SGDynamicsReport", targets: ["SGDynamicsReport"]),
+        .executable(name: "sgdyn", targets: ["sgdyn"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        .target(
+            name: "SGDynamics",
+            resources: [.copy("Resources")]
+        ),
+        .target(name: "SGDynamicsReport", dependencies: ["SGDynamics"]),
+        .executableTarget(
+            name: "sgdyn",
+            dependencies: [
+                "SGDynamics", "SGDynamicsReport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "SGDynamicsTests", dependencies: ["SGDynamics"]),
+        .testTarget(name: "SGDynamicsReportTests", dependencies: ["SGDynamicsReport"]),
+        .testTarget(name: "sgdynTests", dependencies: ["sgdyn"]),
+    ]
+)

@@ -1,0 +1,183 @@
+/// How minibatches are drawn from a finite sum (THEORY.md §2.2).
+public enum Sampling: String, Sendable, CaseIterable {
+    /// `b` i.i.d. uniform indices: `Cov g_B = Σ/b`.
+    case withReplacement = "with-replacement"
+    /// A simple random sample of `b` distinct indices: `Cov g_B = (n−b)/(b(n−1)) Σ`.
+    case withoutReplacement = "without-replacement"
+    /// A fresh random permutation each epoch, cut into `⌊n/b⌋` consecutive batches.
+    case reshuffling = "reshuffling"
+
+    /// The factor `c` in `Cov g_B = c Σ` for one step.
+    public func covarianceFactor(batchSize b: Int, sampleCount n: Int) -> Double {
+        switch self {
+        case .withReplacement: return 1 / Double(b)
+        case .withoutReplacement, .reshuffling:
+            return n > 1 ? Double(n - b) / (Double(b) * Double(n - 1)) : 0
+        }
+    }
+}
+
+/// Reusable buffers for gradient estimates, allocated once per path.
+public struct GradientScratch: Sendable {
+    public var indices: [Int]
+    public var pool: [Int]
+    public var permutation: [Int]
+    public var permutationEpoch: Int
+    public var permutationPath: Int
+    public var buffer: [Double]
+
+    public init(dimension: Int, batchSize: Int = 0, sampleCount: Int = 0) {
+        indices = [Int](repeating: 0, count: batchSize)
+        pool = Array(0..<sampleCount)
+        permutation = Array(0..<sampleCount)
+        permutationEpoch = -1
+        permutationPath = -1
+        buffer = [Double](repeating: 0, count: dimension)
+    }
+}
+
+/// A source of (stochastic) gradients `ĝ(x)` with `E ĝ(x) = ∇f(x)`.
+///
+/// Draws are addressed by (path, step, draw) through a ``CounterRNG``, so two runs with the same seed
+/// see the same minibatches. `draw` separates independent estimates within one step (SVAG uses two).
+public protocol StochasticGradient: Sendable {
+    associatedtype Base: Objective
+    var objective: Base { get }
+    /// Whether estimates are random (false for the exact gradient).
+    var isStochastic: Bool { get }
+    /// The factor `c` with `Cov ĝ(x) = c Σ(x)`, where `Σ` is the one-sample noise covariance.
+    var covarianceFactor: Double { get }
+    func makeScratch() -> GradientScratch
+    func estimate(_ x: [Double], step: Int, path: Int, draw: Int, rng: CounterRNG,
+                  scratch: inout GradientScratch, into g: inout [Double])
+    /// One-sample noise covariance `Σ(x)` (THEORY.md §2.1); zero for the exact gradient.
+    func noiseCovariance(_ x: [Double]) -> Matrix
+}
+
+/// The exact gradient: SGD with this source is gradient descent.
+public struct ExactGradient<Base: Objective>: StochasticGradient {
+    public let objective: Base
+    public init(_ objective: Base) { self.objective = objective }
+    public var isStochastic: Bool { false }
+    public var covarianceFactor: Double { 0 }
+    public func makeScratch() -> GradientScratch { GradientScratch(dimension: objective.dimension) }
+    @inlinable
+    public func estimate(_ x: [Double], step: Int, path: Int, draw: Int, rng: CounterRNG,
+                         scratch: inout GradientScratch, into g: inout [Double]) {
+        objective.gradient(x, into: &g)
+    }
+    public func noiseCovariance(_ x: [Double]) -> Matrix {
+        Matrix(rows: objective.dimension, columns: objective.dimension)
+    }
+}
+
+/// Minibatch gradients of a finite sum, `ĝ = (1/b) Σ_{i∈B} ∇fᵢ(x)`, with the chosen ``Sampling``.
+public struct MinibatchGradient<Base: FiniteSumObjective>: StochasticGradient {
+    public let objective: Base
+    public let batchSize: Int
+    public let sampling: Sampling
+
+    public init(_ objective: Base, batchSize: Int, sampling: Sampling = .withReplacement) {
+        precondition(batchSize >= 1, "batch size must be at least 1")
+        precondition(sampling == .withReplacement || batchSize <= objective.sampleCount,
+                     "batch size must not exceed the sample count without replacement")
+        self.objective = objective
+        self.batchSize = batchSize
+        self.sampling = sampling
+    }
+
+    public var isStochastic: Bool { !(sampling != .withReplacement && batchSize == objective.sampleCount) }
+    public var covarianceFactor: Double {
+        sampling.covarianceFactor(batchSize: batchSize, sampleCount: objective.sampleCount)
+    }
+
+    public func makeScratch() -> GradientScratch {
+        GradientScratch(dimension: objective.dimension, batchSize: batchSize, sampleCount: objective.sampleCount)
+    }
+
+    /// Fill `scratch.indices` with the batch of (path, step, draw).
+    @inlinable
+    public func drawBatch(step: Int, path: Int, draw: Int, rng: CounterRNG, scratch: inout GradientScratch) {
+        let n = objective.sampleCount, b = batchSize
+        let r = rng.withStream(RandomStream.batches &+ UInt32(truncatingIfNeeded: draw) &* 16)
+        switch sampling {
+        case .withReplacement:
+            for j in 0..<b { scratch.indices[j] = r.index(n, path: path, step: step, component: j) }
+        case .withoutReplacement:
+            // Partial Fisher–Yates on the identity pool, then undone in reverse, so the pool is the
+            // identity again for the next step: O(b) work, no allocation.
+            for j in 0..<b {
+                let t = j + r.index(n - j, path: path, step: step, component: j)
+                scratch.pool.swapAt(j, t)
+                scratch.indices[j] = t
+            }
+            for j in stride(from: b - 1, through: 0, by: -1) {
+                let t = scratch.indices[j]
+                let chosen = scratch.pool[j]
+                scratch.pool.swapAt(j, t)
+                scratch.indices[j] = chosen
+            }
+        case .reshuffling:
+            let perEpoch = n / b
+            let epoch = step / perEpoch
+            let within = step % perEpoch
+            if scratch.permutationEpoch != epoch || scratch.permutationPath != path {
+                for i in 0..<n { scratch.permutation[i] = i }
+                let rp = r.withStream(r.stream &+ 8)
+                for i in stride(from: n - 1, to: 0, by: -1) {
+                    let t = rp.index(i + 1, path: path, step: epoch, component: i)
+                    scratch.permutation.swapAt(i, t)
+                }
+                scratch.permutationEpoch = epoch
+                scratch.permutationPath = path
+            }
+            for j in 0..<b { scratch.indices[j] = scratch.permutation[within * b + j] }
+        }
+    }
+
+    @inlinable
+    public func estimate(_ x: [Double], step: Int, path: Int, draw: Int, rng: CounterRNG,
+                         scratch: inout GradientScratch, into g: inout [Double]) {
+        drawBatch(step: step, path: path, draw: draw, rng: rng, scratch: &scratch)
+        for j in 0..<g.count { g[j] = 0 }
+        let w = 1.0 / Double(batchSize)
+        for j in 0..<batchSize { objective.addSampleGradient(scratch.indices[j], x, scale: w, into: &g) }
+    }
+
+    /// Population covariance of the per-sample gradients at `x` (divides by `n`).
+    public func noiseCovariance(_ x: [Double]) -> Matrix {
+        GradientNoise.sampleCovariance(objective, at: x)
+    }
+}
+
+/// Minibatches of a stochastic oracle: the mean of `b` independent draws of `∇f_γ(x)`.
+public struct OracleGradient<Base: StochasticOracleObjective>: StochasticGradient {
+    public let objective: Base
+    public let batchSize: Int
+    public init(_ objective: Base, batchSize: Int = 1) {
+        precondition(batchSize >= 1, "batch size must be at least 1")
+        self.objective = objective
+        self.batchSize = batchSize
+    }
+    public var isStochastic: Bool { true }
+    public var covarianceFactor: Double { 1 / Double(batchSize) }
+    public func makeScratch() -> GradientScratch { GradientScratch(dimension: objective.dimension) }
+
+    @inlinable
+    public func estimate(_ x: [Double], step: Int, path: Int, draw: Int, rng: CounterRNG,
+                         scratch: inout GradientScratch, into g: inout [Double]) {
+        let r = rng.withStream(RandomStream.oracle &+ UInt32(truncatingIfNeeded: draw) &* 16)
+        if batchSize == 1 {
+            objective.stochasticGradient(x, rng: r, path: path, step: step, draw: 0, into: &g)
+            return
+        }
+        for j in 0..<g.count { g[j] = 0 }
+        let w = 1.0 / Double(batchSize)
+        for b in 0..<batchSize {
+            objective.stochasticGradient(x, rng: r, path: path, step: step, draw: b, into: &scratch.buffer)
+            for j in 0..<g.count { g[j] += w * scratch.buffer[j] }
+        }
+    }
+
+    public func noiseCovariance(_ x: [Double]) -> Matrix { objective.noiseCovariance(x) }
+}

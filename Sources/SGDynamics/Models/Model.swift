@@ -1,0 +1,51 @@
+/// How the noise of a model enters (DESIGN.md: Model seam).
+public enum NoiseStructure: String, Sendable {
+    /// An ODE.
+    case none
+    /// `σ` constant.
+    case additive
+    /// `σ(x)` diagonal, one Brownian motion per coordinate.
+    case diagonal
+    /// `σ(x)` a full state-dependent matrix.
+    case general
+}
+
+/// A continuous-time model `dX = b(X, t) dt + σ(X, t) dW` of a discrete algorithm.
+///
+/// An ODE is a model with ``NoiseStructure/none``. Models whose state carries more than the parameter
+/// (a velocity) expose the parameter as the first ``positionDimension`` coordinates.
+/// Each model states how its time corresponds to the iteration count (``timeIdentification``).
+public protocol Model: Sendable {
+    var name: String { get }
+    /// Dimension of the state `X`.
+    var dimension: Int { get }
+    /// The parameter is `X[0..<positionDimension]`.
+    var positionDimension: Int { get }
+    /// For example `"t = kη"`.
+    var timeIdentification: String { get }
+    var noise: NoiseStructure { get }
+    /// `b ← b(x, t)`.
+    func drift(_ x: [Double], t: Double, into b: inout [Double])
+}
+
+extension Model {
+    public var positionDimension: Int { dimension }
+    public var noise: NoiseStructure { .none }
+    public var timeIdentification: String { "t = kη" }
+
+    /// Jacobian of the drift by central differences (used by implicit solvers when no exact one is given).
+    public func driftJacobian(_ x: [Double], t: Double) -> Matrix {
+        let d = dimension
+        var j = Matrix(rows: d, columns: d)
+        var xp = x
+        var bp = [Double](repeating: 0, count: d), bm = bp
+        for c in 0..<d {
+            let h = 1e-6 * Swift.max(1, Swift.abs(x[c]))
+            xp[c] = x[c] + h; drift(xp, t: t, into: &bp)
+            xp[c] = x[c] - h; drift(xp, t: t, into: &bm)
+            xp[c] = x[c]
+            for r in 0..<d { j[r, c] = (bp[r] - bm[r]) / (2 * h) }
+        }
+        return j
+    }
+}

@@ -1,0 +1,119 @@
+/// A differentiable objective `f: Rᵈ → R`.
+///
+/// Gradients and Hessian-vector products write into a caller's buffer, so a time step allocates
+/// nothing. The Hessian-vector product defaults to a central difference of gradients,
+/// `∇²f(x)v ≈ (∇f(x+εv) − ∇f(x−εv))/(2ε)`; built-in objectives override it with the exact product.
+public protocol Objective: Sendable {
+    /// Dimension `d` of the parameter.
+    var dimension: Int { get }
+    /// A short name for tables and plots.
+    var name: String { get }
+    /// `f(x)`.
+    func value(_ x: [Double]) -> Double
+    /// `g ← ∇f(x)`.
+    func gradient(_ x: [Double], into g: inout [Double])
+    /// `hv ← ∇²f(x) v`.
+    func hessianVectorProduct(_ x: [Double], _ v: [Double], into hv: inout [Double])
+    /// Whether ``hessianVectorProduct(_:_:into:)`` is exact (not a finite difference).
+    var hasExactHessian: Bool { get }
+}
+
+extension Objective {
+    public var hasExactHessian: Bool { false }
+
+    public func hessianVectorProduct(_ x: [Double], _ v: [Double], into hv: inout [Double]) {
+        finiteDifferenceHessianVectorProduct(x, v, into: &hv)
+    }
+
+    /// Central difference of gradients along `v`, step scaled to `x` and `v`.
+    public func finiteDifferenceHessianVectorProduct(_ x: [Double], _ v: [Double], into hv: inout [Double]) {
+        let vn = Vec.norm(v)
+        if vn == 0 { for i in 0..<hv.count { hv[i] = 0 }; return }
+        let eps = 1e-5 * Swift.max(1, Vec.norm(x)) / vn
+        var xp = x, xm = x
+        for i in 0..<x.count { xp[i] += eps * v[i]; xm[i] -= eps * v[i] }
+        var gp = [Double](repeating: 0, count: dimension), gm = gp
+        gradient(xp, into: &gp)
+        gradient(xm, into: &gm)
+        for i in 0..<hv.count { hv[i] = (gp[i] - gm[i]) / (2 * eps) }
+    }
+
+    /// `∇f(x)` as a new array (convenience; allocates).
+    public func gradient(_ x: [Double]) -> [Double] {
+        var g = [Double](repeating: 0, count: dimension)
+        gradient(x, into: &g)
+        return g
+    }
+
+    /// The full Hessian from `d` Hessian-vector products, symmetrized.
+    public func hessian(_ x: [Double]) -> Matrix {
+        let d = dimension
+        var h = Matrix(rows: d, columns: d)
+        var e = [Double](repeating: 0, count: d)
+        var col = [Double](repeating: 0, count: d)
+        for j in 0..<d {
+            e[j] = 1
+            hessianVectorProduct(x, e, into: &col)
+            e[j] = 0
+            for i in 0..<d { h[i, j] = col[i] }
+        }
+        return h.symmetrized
+    }
+
+    /// Largest and smallest Hessian eigenvalue at `x` (Lanczos on Hessian-vector products).
+    public func hessianExtremeEigenvalues(at x: [Double], steps: Int = 60) -> (largest: Double, smallest: Double) {
+        Lanczos.extremeEigenvalues(dimension: dimension, steps: steps) { v, out in
+            hessianVectorProduct(x, v, into: &out)
+        }
+    }
+
+    /// `‖∇f(x)‖²`.
+    public func gradientNormSquared(_ x: [Double]) -> Double {
+        let g = gradient(x)
+        return Vec.dot(g, g)
+    }
+}
+
+/// A finite-sum objective `f(x) = (1/n) Σᵢ fᵢ(x)`, so minibatch noise is the real sampling noise.
+///
+/// Conforming types give per-sample values and gradients; `value` and `gradient` default to the
+/// sample means.
+public protocol FiniteSumObjective: Objective {
+    /// Number of samples `n`.
+    var sampleCount: Int { get }
+    /// `fᵢ(x)`.
+    func sampleValue(_ i: Int, _ x: [Double]) -> Double
+    /// `g ← g + scale · ∇fᵢ(x)` (accumulating, so a minibatch mean needs no extra buffer).
+    func addSampleGradient(_ i: Int, _ x: [Double], scale: Double, into g: inout [Double])
+}
+
+extension FiniteSumObjective {
+    public func value(_ x: [Double]) -> Double {
+        var s = 0.0
+        for i in 0..<sampleCount { s += sampleValue(i, x) }
+        return s / Double(sampleCount)
+    }
+
+    public func gradient(_ x: [Double], into g: inout [Double]) {
+        for j in 0..<g.count { g[j] = 0 }
+        let w = 1.0 / Double(sampleCount)
+        for i in 0..<sampleCount { addSampleGradient(i, x, scale: w, into: &g) }
+    }
+
+    /// `∇fᵢ(x)` as a new array (convenience; allocates).
+    public func sampleGradient(_ i: Int, _ x: [Double]) -> [Double] {
+        var g = [Double](repeating: 0, count: dimension)
+        addSampleGradient(i, x, scale: 1, into: &g)
+        return g
+    }
+}
+
+/// An objective `f(x) = E_γ f_γ(x)` whose stochastic gradients come from a random index `γ` with a
+/// known law (THEORY.md §2.3), for example the Li–Tai–E additive-noise quadratic.
+public protocol StochasticOracleObjective: Objective {
+    /// `g ← ∇f_γ(x)` for one draw of `γ`, taken from `rng` at (path, step) with draw index `draw`
+    /// (several draws per step, e.g. a minibatch, use different `draw`).
+    func stochasticGradient(_ x: [Double], rng: CounterRNG, path: Int, step: Int, draw: Int, into g: inout [Double])
+    /// The exact noise covariance `Σ(x) = Cov_γ ∇f_γ(x)`.
+    func noiseCovariance(_ x: [Double]) -> Matrix
+}

@@ -1,0 +1,96 @@
+import Foundation
+
+/// Random draws addressed by (seed, stream, path, step, component), built on ``Philox4x32``.
+///
+/// A draw is a pure function of its address, so an ensemble gives bitwise the same numbers whatever
+/// the thread count or shard split, and two models that use the same address see the same Brownian
+/// increment (common random numbers). Counter layout: `(block, step, path, stream)`, key = seed.
+/// One Philox call yields two 64-bit words, hence two uniforms or two Gaussians, so components
+/// `2j` and `2j+1` share block `j`.
+public struct CounterRNG: Sendable {
+    public let seed: UInt64
+    /// A tag that separates independent uses (Brownian increments, batch indices, oracle noise, …).
+    public var stream: UInt32
+
+    public init(seed: UInt64, stream: UInt32 = 0) {
+        self.seed = seed
+        self.stream = stream
+    }
+
+    @inlinable @inline(__always)
+    var key: (UInt32, UInt32) { (UInt32(truncatingIfNeeded: seed), UInt32(truncatingIfNeeded: seed >> 32)) }
+
+    /// 128 random bits for (path, step, block).
+    @inlinable @inline(__always)
+    public func bits(path: Int, step: Int, block: Int) -> (UInt64, UInt64) {
+        let r = Philox4x32.bijection(
+            (UInt32(truncatingIfNeeded: block), UInt32(truncatingIfNeeded: step),
+             UInt32(truncatingIfNeeded: path), stream ^ (UInt32(truncatingIfNeeded: path >> 32) << 16)),
+            key: key)
+        return (UInt64(r.0) | (UInt64(r.1) << 32), UInt64(r.2) | (UInt64(r.3) << 32))
+    }
+
+    /// Two uniforms in the open interval (0, 1) with 53 random bits each.
+    @inlinable @inline(__always)
+    public func uniformPair(path: Int, step: Int, block: Int) -> (Double, Double) {
+        let (a, b) = bits(path: path, step: step, block: block)
+        return ((Double(a >> 11) + 0.5) * 0x1.0p-53, (Double(b >> 11) + 0.5) * 0x1.0p-53)
+    }
+
+    /// Uniform in (0, 1) for one component.
+    @inlinable @inline(__always)
+    public func uniform(path: Int, step: Int, component: Int) -> Double {
+        let (u0, u1) = uniformPair(path: path, step: step, block: component >> 1)
+        return component & 1 == 0 ? u0 : u1
+    }
+
+    /// A uniform integer in `0..<n` (multiply-shift on 64 bits; bias below 2⁻³² for n < 2³²).
+    @inlinable @inline(__always)
+    public func index(_ n: Int, path: Int, step: Int, component: Int) -> Int {
+        let (a, b) = bits(path: path, step: step, block: component >> 1)
+        let w = component & 1 == 0 ? a : b
+        return Int(w.multipliedFullWidth(by: UInt64(n)).high)
+    }
+
+    /// Two independent standard normals by the Box–Muller transform.
+    @inlinable @inline(__always)
+    public func gaussianPair(path: Int, step: Int, block: Int) -> (Double, Double) {
+        let (u0, u1) = uniformPair(path: path, step: step, block: block)
+        let r = (-2 * Foundation.log(u0)).squareRoot()
+        let angle = 2 * Double.pi * u1
+        return (r * Foundation.cos(angle), r * Foundation.sin(angle))
+    }
+
+    /// A standard normal for one component.
+    @inlinable @inline(__always)
+    public func gaussian(path: Int, step: Int, component: Int) -> Double {
+        let (g0, g1) = gaussianPair(path: path, step: step, block: component >> 1)
+        return component & 1 == 0 ? g0 : g1
+    }
+
+    /// Fill `out` with independent standard normals for (path, step), components 0..<out.count.
+    @inlinable
+    public func fillGaussian(_ out: inout [Double], path: Int, step: Int) {
+        let n = out.count
+        var j = 0
+        while j + 1 < n {
+            let (a, b) = gaussianPair(path: path, step: step, block: j >> 1)
+            out[j] = a; out[j + 1] = b
+            j += 2
+        }
+        if j < n { out[j] = gaussianPair(path: path, step: step, block: j >> 1).0 }
+    }
+
+    /// A generator for another purpose with the same seed.
+    public func withStream(_ s: UInt32) -> CounterRNG { CounterRNG(seed: seed, stream: s) }
+}
+
+/// Stream tags used by the library, so that uses never collide.
+public enum RandomStream {
+    public static let brownian: UInt32 = 0
+    public static let batches: UInt32 = 1
+    public static let oracle: UInt32 = 2
+    public static let langevin: UInt32 = 3
+    public static let secondBatch: UInt32 = 4
+    public static let initial: UInt32 = 5
+}

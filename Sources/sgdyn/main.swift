@@ -1,0 +1,2 @@
+import SGDynamics
+print("sgdyn")
