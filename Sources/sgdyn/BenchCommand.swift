@@ -1,0 +1,3 @@
+import ArgumentParser
+struct BenchCommand: ParsableCommand { static let configuration = CommandConfiguration(commandName: "bench", abstract: "Benchmarks (release mode).")
+  func run() throws {} }

@@ -1,0 +1,47 @@
+import ArgumentParser
+import Foundation
+import SGDynamics
+
+/// `sgdyn`: run optimization algorithms next to their continuous-time models and measure the gap.
+struct SGDyn: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sgdyn",
+        abstract: "Run stochastic-gradient algorithms next to their continuous-time models and measure the gap.",
+        discussion: """
+        Every study pairs a discrete algorithm at learning rate η with a continuous model on the same \
+        objective (time identification t = kη unless stated). Objectives: \(ObjectiveCatalog.validNames).
+        """,
+        subcommands: [FlowCommand.self, GapCommand.self, BenchCommand.self]
+    )
+}
+
+@main
+enum Entry {
+    static func main() {
+        do {
+            var command = try SGDyn.parseAsRoot()
+            try command.run()
+        } catch let e as CLIError {
+            fail(e.message, code: e.code)
+        } catch let e as ConfigurationError {
+            fail(e.description, code: 64)
+        } catch let e as DatasetError {
+            fail(e.description, code: 64)
+        } catch let e as LinearAlgebraError {
+            fail("numerical failure: \(e.description)", code: 1)
+        } catch {
+            let code = SGDyn.exitCode(for: error)
+            if code == .success {
+                print(SGDyn.fullMessage(for: error))
+                exit(0)
+            }
+            let message = SGDyn.message(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
+            fail(message + " (see 'sgdyn --help')", code: code == .validationFailure ? 64 : code.rawValue)
+        }
+    }
+
+    static func fail(_ message: String, code: Int32) -> Never {
+        FileHandle.standardError.write(Data("sgdyn: error: \(message)\n".utf8))
+        exit(code)
+    }
+}

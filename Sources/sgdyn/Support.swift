@@ -1,0 +1,121 @@
+import ArgumentParser
+import Foundation
+import SGDynamics
+
+/// An error with one line for the user and an exit code (64: bad usage, 1: runtime failure).
+struct CLIError: Error {
+    let message: String
+    let code: Int32
+    static func usage(_ field: String, _ message: String) -> CLIError { CLIError(message: "\(field): \(message)", code: 64) }
+    static func runtime(_ message: String) -> CLIError { CLIError(message: message, code: 1) }
+}
+
+/// Parse a comma-separated list of finite numbers for the option `field`.
+func parseNumbers(_ text: String, field: String) throws -> [Double] {
+    let parts = text.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+    var out: [Double] = []
+    for p in parts {
+        guard let v = Double(p) else {
+            throw CLIError.usage(field, "'\(p)' is not a number; give comma-separated numbers like 0.1,0.05")
+        }
+        guard v.isFinite else { throw CLIError.usage(field, "values must be finite, got '\(p)'") }
+        out.append(v)
+    }
+    return out
+}
+
+/// Options that choose an objective, shared by the studies.
+struct ObjectiveOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("Objective to study. One of: \(ObjectiveCatalog.validNames).", valueName: "name"))
+    var objective: String = "ill-quadratic"
+
+    @Option(name: .long, help: ArgumentHelp("Hessian diagonal for --objective quadratic, e.g. 1,10.", valueName: "λ,…"))
+    var diagonal: String?
+
+    @Option(name: .long, help: ArgumentHelp("CSV data set (header row, last column the target) for least-squares, logistic or mlp.", valueName: "file"))
+    var data: String?
+
+    @Option(name: .long, help: ArgumentHelp("Starting point, comma separated; its length must equal the objective's dimension.", valueName: "x,…"))
+    var x0: String?
+
+    func resolve() throws -> (CatalogObjective, [Double]) {
+        let diag = try diagonal.map { try parseNumbers($0, field: "--diagonal") }
+        if let data, !FileManager.default.fileExists(atPath: data) {
+            throw CLIError.usage("--data", "no file at '\(data)'; give the path of a CSV file with a header row")
+        }
+        let entry = try ObjectiveCatalog.make(objective, diagonal: diag, data: data)
+        var start = entry.start
+        if let x0 {
+            start = try parseNumbers(x0, field: "--x0")
+            guard start.count == entry.objective.dimension else {
+                throw CLIError.usage("--x0", "has \(start.count) coordinates but \(objective) has dimension \(entry.objective.dimension)")
+            }
+        }
+        return (entry, start)
+    }
+}
+
+/// Where results go.
+struct OutputOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("Directory for the CSV, JSON and SVG files.", valueName: "dir"))
+    var out: String = "sgdyn-out"
+
+    @Flag(name: .long, help: "Print the table only; write no files.")
+    var noFiles = false
+
+    /// Write `contents` to `out/name` atomically (temporary file, then rename), return the path.
+    func write(_ contents: String, to name: String) throws -> String? {
+        if noFiles { return nil }
+        let dir = URL(fileURLWithPath: out, isDirectory: true)
+        do {
+            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+            let url = dir.appendingPathComponent(name)
+            try Data(contents.utf8).write(to: url, options: .atomic)
+            return url.path
+        } catch {
+            throw CLIError.runtime("cannot write \(name) in '\(out)': \(error.localizedDescription)")
+        }
+    }
+}
+
+/// Fixed-width text tables for stdout.
+struct TextTable {
+    var header: [String]
+    var rows: [[String]] = []
+    init(_ header: [String]) { self.header = header }
+    mutating func add(_ row: [String]) { rows.append(row) }
+    func render() -> String {
+        let all = [header] + rows
+        let widths = (0..<header.count).map { c in all.map { $0.indices.contains(c) ? $0[c].count : 0 }.max() ?? 0 }
+        func line(_ r: [String]) -> String {
+            r.enumerated().map { i, s in s.padding(toLength: widths[i], withPad: " ", startingAt: 0) }
+                .joined(separator: "  ").trimmingCharacters(in: .whitespaces)
+        }
+        return ([line(header), widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ")] + rows.map(line))
+            .joined(separator: "\n")
+    }
+    /// CSV with the same columns.
+    func csv() -> String {
+        func esc(_ s: String) -> String { s.contains(",") || s.contains("\"") ? "\"\(s.replacingOccurrences(of: "\"", with: "\"\""))\"" : s }
+        return ([header] + rows).map { $0.map(esc).joined(separator: ",") }.joined(separator: "\n") + "\n"
+    }
+}
+
+func fmt(_ v: Double, _ digits: Int = 4) -> String {
+    if v.isNaN { return "nan" }
+    if v.isInfinite { return v > 0 ? "inf" : "-inf" }
+    if v != 0 && (abs(v) < 1e-3 || abs(v) >= 1e5) { return String(format: "%.\(digits - 1)e", v) }
+    return String(format: "%.\(digits)g", v)
+}
+
+/// JSON encoding of plain dictionaries (sorted keys, non-finite numbers as null).
+func jsonString(_ value: Any) -> String {
+    func clean(_ v: Any) -> Any {
+        if let d = v as? Double { return d.isFinite ? d : NSNull() }
+        if let a = v as? [Any] { return a.map(clean) }
+        if let m = v as? [String: Any] { return m.mapValues(clean) }
+        return v
+    }
+    let data = (try? JSONSerialization.data(withJSONObject: clean(value), options: [.prettyPrinted, .sortedKeys])) ?? Data("{}".utf8)
+    return String(decoding: data, as: UTF8.self) + "\n"
+}

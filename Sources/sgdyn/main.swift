@@ -1,2 +1,0 @@
-import SGDynamics
-print("sgdyn")
