@@ -18,10 +18,12 @@ let package = Package(
             resources: [.copy("Resources")]
         ),
         .target(name: "SGDynamicsReport", dependencies: ["SGDynamics"]),
+        // Counts heap allocations for `sgdyn bench` (glibc only); linked into the CLI alone.
+        .target(name: "CAllocationCounter"),
         .executableTarget(
             name: "sgdyn",
             dependencies: [
-                "SGDynamics", "SGDynamicsReport",
+                "SGDynamics", "SGDynamicsReport", "CAllocationCounter",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

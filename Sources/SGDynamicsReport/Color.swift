@@ -48,6 +48,9 @@ public struct Color: Sendable, Hashable {
                      blue: blue + (other.blue - blue) * t)
     }
 
+    /// Luma on the sRGB components (Rec. 709 weights): near 1 for light colours, near 0 for dark ones.
+    public var luminance: Double { 0.2126 * red + 0.7152 * green + 0.0722 * blue }
+
     public static let white = Color(red: 1, green: 1, blue: 1)
     public static let black = Color(red: 0, green: 0, blue: 0)
     /// Mid grey used for reference lines.

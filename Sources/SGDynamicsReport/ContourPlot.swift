@@ -18,7 +18,7 @@ import Foundation
 /// - Quiver arrows are drawn at `arrowCount` points along the longer side; lengths follow
 ///   `quiverScaling` and never exceed 85 % of the spacing.
 /// - Trajectories are clipped to the frame (a diverging path leaves the frame cleanly), with a marker at
-///   each iterate (at most about 150 per path) and a start marker at the first point.
+///   each iterate (skipping those within 2.5 px of the previous marker) and a start marker at the first point.
 public struct ContourPlot: Chart {
     public var title: String
     public var xLabel: String
@@ -216,7 +216,7 @@ public struct ContourPlot: Chart {
             for line in lines {
                 let points = line.map { frame.point($0.x, $0.y) }
                 for run in Geometry.clipPolyline(points, to: frame.drawingBounds) {
-                    d += SVGDocument.pathData(run) + " "
+                    d += SVGDocument.pathData(Geometry.simplify(run, tolerance: 0.2)) + " "
                 }
             }
             guard !d.isEmpty else { continue }
@@ -299,8 +299,7 @@ public struct ContourPlot: Chart {
             let color = color(ofTrajectory: i)
             let points = pixels(t, frame)
             // A light line gets a dark halo and a dark line a light one, so both read on any background.
-            let luminance = 0.2126 * color.red + 0.7152 * color.green + 0.0722 * color.blue
-            let halo = luminance > 0.6 ? "#000000" : "#ffffff"
+            let halo = color.luminance > 0.6 ? "#000000" : "#ffffff"
             let runs = Geometry.clipPolyline(points, to: frame.drawingBounds).filter { $0.count >= 2 }
             let d = runs.map { SVGDocument.pathData($0) }.joined(separator: " ")
             var parts: [String] = []
@@ -314,11 +313,15 @@ public struct ContourPlot: Chart {
                                                           ("stroke-linejoin", "round")]))
             }
             if t.marker != .none {
-                let every = max(1, Int((Double(points.count) / 150).rounded(.up)))
-                for (k, p) in points.enumerated() where k % every == 0 {
+                // One marker per iterate, except where iterates crowd closer than 2.5 px: a slow crawl
+                // would otherwise become a solid smear of outlines.
+                var last: PixelPoint? = nil
+                for p in points {
                     guard let p, visible.contains(p) else { continue }
+                    if let last, hypot(p.x - last.x, p.y - last.y) < 2.5 { continue }
                     parts.append(t.marker.markup(at: p, size: 5.5, fill: color,
                                                  stroke: Color(hex: halo), strokeWidth: 0.7))
+                    last = p
                 }
             }
             if let first = points.first ?? nil, visible.contains(first), !starts.contains(first) { starts.append(first) }

@@ -98,4 +98,34 @@ enum Geometry {
     static func lerp(_ a: PixelPoint, _ b: PixelPoint, _ t: Double) -> PixelPoint {
         PixelPoint(a.x + t * (b.x - a.x), a.y + t * (b.y - a.y))
     }
+
+    /// Ramer–Douglas–Peucker simplification: drops points closer than `tolerance` pixels to the chord
+    /// of the points kept around them, so the drawn line moves by at most `tolerance`. Endpoints are kept.
+    ///
+    /// - Reference: Douglas & Peucker (1973), Cartographica 10(2).
+    static func simplify(_ points: [PixelPoint], tolerance: Double) -> [PixelPoint] {
+        guard points.count > 2 else { return points }
+        var keep = [Bool](repeating: false, count: points.count)
+        keep[0] = true
+        keep[points.count - 1] = true
+        var stack = [(0, points.count - 1)]
+        while let (first, last) = stack.popLast() {
+            guard last > first + 1 else { continue }
+            let a = points[first], b = points[last]
+            let dx = b.x - a.x, dy = b.y - a.y
+            let chord = hypot(dx, dy)
+            var worst = 0.0, index = first
+            for i in (first + 1)..<last {
+                let p = points[i]
+                let distance = chord > 0 ? abs(dx * (p.y - a.y) - dy * (p.x - a.x)) / chord : hypot(p.x - a.x, p.y - a.y)
+                if distance > worst { (worst, index) = (distance, i) }
+            }
+            if worst > tolerance {
+                keep[index] = true
+                stack.append((first, index))
+                stack.append((index, last))
+            }
+        }
+        return points.indices.filter { keep[$0] }.map { points[$0] }
+    }
 }

@@ -7,7 +7,8 @@ import Foundation
 ///     let svg = map.render(width: 640, height: 520)
 ///
 /// `values[row][column]`; columns run along x over `xRange`, rows along y over `yRange` (by default
-/// 0...columns and 0...rows, so cell (r, c) spans [c, c+1] × [r, r+1]). Small grids (≤ 1024 cells) are
+/// 0...columns and 0...rows, so cell (r, c) spans [c, c+1] × [r, r+1]). With `rowsTopToBottom` the y
+/// axis runs downwards, so row 0 and y = 0 are at the top. Small grids (≤ 1024 cells) are
 /// drawn as rectangles, larger ones as one embedded PNG with nearest-neighbour scaling. Non-finite cells
 /// are light grey.
 public struct Heatmap: Chart, Sendable {
@@ -56,7 +57,7 @@ public struct Heatmap: Chart, Sendable {
         let xr = xRange ?? 0...Double(max(cols, 1)), yr = yRange ?? 0...Double(max(rows, 1))
         let (xt, yt) = (xLabel, yLabel)
         let frame = PlotFrame.layout(width: w, height: h, title: title, rightReserve: colorBar?.reservedWidth ?? 0,
-                                     equalAspect: equalAspect,
+                                     equalAspect: equalAspect, yReversed: rowsTopToBottom,
                                      makeX: { Axis(scale: .linear, title: xt, domain: xr, targetTickCount: $0) },
                                      makeY: { Axis(scale: .linear, title: yt, domain: yr, targetTickCount: $0) })
 

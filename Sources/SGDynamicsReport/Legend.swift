@@ -87,12 +87,20 @@ struct Legend {
             switch entry.swatch {
             case let .line(color, dash, width, marker):
                 if width > 0 {
+                    // A light line would vanish on the white box: outline it like on the chart.
+                    if color.luminance > 0.75 {
+                        out.append(SVGDocument.element("line", [("x1", n(x0)), ("y1", n(cy)), ("x2", n(x1)), ("y2", n(cy)),
+                                                                ("stroke", "#000000"), ("stroke-opacity", "0.45"),
+                                                                ("stroke-width", n(width + 2))]))
+                    }
                     out.append(SVGDocument.element("line", [("x1", n(x0)), ("y1", n(cy)), ("x2", n(x1)), ("y2", n(cy)),
                                                             ("stroke", color.hex), ("stroke-width", n(width)),
                                                             ("stroke-dasharray", dash.dashArray(lineWidth: width))]))
                 }
                 if marker != .none {
-                    out.append(marker.markup(at: PixelPoint((x0 + x1) / 2, cy), size: 7, fill: color))
+                    let light = color.luminance > 0.75
+                    out.append(marker.markup(at: PixelPoint((x0 + x1) / 2, cy), size: 7, fill: color,
+                                             stroke: light ? .black : .white))
                 }
             case let .bar(color, opacity):
                 out.append(SVGDocument.element("rect", [("x", n(x0 + 4)), ("y", n(cy - 5)), ("width", n(18)),

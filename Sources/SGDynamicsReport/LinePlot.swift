@@ -83,7 +83,7 @@ public struct LinePlot: Chart, Sendable {
         var clipped: [String] = []
         clipped += barsMarkup(frame)
         clipped += bandsMarkup(frame)
-        clipped += referenceLinesMarkup(frame)
+        clipped += referenceLinesMarkup(frame, legendRect: legendRect)
         clipped += linesMarkup(frame)
         clipped += errorBarsMarkup(frame)
         clipped += markersMarkup(frame)
@@ -217,7 +217,7 @@ public struct LinePlot: Chart, Sendable {
         for (i, s) in series.enumerated() where s.lineWidth > 0 {
             let runs = Geometry.clipPolyline(pixels(s, frame), to: frame.drawingBounds).filter { $0.count >= 2 }
             guard !runs.isEmpty else { continue }
-            let d = runs.map { SVGDocument.pathData($0) }.joined(separator: " ")
+            let d = runs.map { SVGDocument.pathData(Geometry.simplify($0, tolerance: 0.2)) }.joined(separator: " ")
             out.append(SVGDocument.element("path", [("d", d), ("fill", "none"), ("stroke", color(ofSeries: i).hex),
                                                     ("stroke-width", n(s.lineWidth)),
                                                     ("stroke-dasharray", s.dash.dashArray(lineWidth: s.lineWidth)),
@@ -266,8 +266,9 @@ public struct LinePlot: Chart, Sendable {
         return out
     }
 
-    private func referenceLinesMarkup(_ frame: PlotFrame) -> [String] {
+    private func referenceLinesMarkup(_ frame: PlotFrame, legendRect: PixelRect?) -> [String] {
         var out: [String] = []
+        var placedLabels: [PixelRect] = []
         let grey = Color.grey.hex
         let bounds = frame.rect
         for line in referenceLines {
@@ -301,19 +302,51 @@ public struct LinePlot: Chart, Sendable {
             out.append(SVGDocument.element("line", [("x1", n(p.x)), ("y1", n(p.y)), ("x2", n(q.x)), ("y2", n(q.y)),
                                                     ("stroke", grey), ("stroke-width", "1.2"),
                                                     ("stroke-dasharray", "6 4")]))
-            guard !label.isEmpty else { continue }
-            // Label near the far end of the visible part, along the line, a few pixels above it.
-            let length = hypot(q.x - p.x, q.y - p.y)
-            guard length > 20 else { continue }
-            let angle = atan2(q.y - p.y, q.x - p.x) * 180 / .pi
-            let at = Geometry.lerp(p, q, max(0.05, 1 - 10 / length))
-            let nx = (q.y - p.y) / length, ny = -(q.x - p.x) / length
-            let pos = PixelPoint(at.x + 4 * nx, at.y + 4 * ny)
-            out.append(SVGDocument.element("text", [("x", n(pos.x)), ("y", n(pos.y)), ("text-anchor", "end"),
-                                                    ("transform", "rotate(\(n(angle)) \(n(pos.x)) \(n(pos.y)))"),
+            guard !label.isEmpty,
+                  let placed = Self.placeLabel(label, along: (p, q), inside: bounds,
+                                               avoiding: [legendRect].compactMap { $0 } + placedLabels) else { continue }
+            placedLabels.append(placed.box)
+            out.append(SVGDocument.element("text", [("x", n(placed.at.x)), ("y", n(placed.at.y)),
+                                                    ("text-anchor", "middle"),
+                                                    ("transform", "rotate(\(n(placed.angle)) \(n(placed.at.x)) \(n(placed.at.y)))"),
                                                     ("class", "note")], text: label))
         }
         return out
+    }
+
+    /// Where to write a guide line's label: along the line, just above it, as far towards the end of
+    /// the visible part as possible while the label stays inside the frame and off the rectangles to
+    /// avoid (legend, other labels). Returns the text anchor, its rotation in degrees and its bounding box.
+    static func placeLabel(_ label: String, along segment: (PixelPoint, PixelPoint), inside frame: PixelRect,
+                           avoiding obstacles: [PixelRect]) -> (at: PixelPoint, angle: Double, box: PixelRect)? {
+        var (p, q) = segment
+        if q.x < p.x || (q.x == p.x && q.y > p.y) { swap(&p, &q) } // read left to right, or bottom to top
+        let length = hypot(q.x - p.x, q.y - p.y)
+        let fontSize = 11.0
+        let textWidth = TextMetrics.width(of: label, fontSize: fontSize)
+        guard length > textWidth * 0.5 else { return nil }
+        let u = PixelPoint((q.x - p.x) / length, (q.y - p.y) / length)
+        let up = PixelPoint(u.y, -u.x) // the normal on the upper side (screen y points down)
+        let angle = atan2(u.y, u.x) * 180 / .pi
+        let inner = frame.expanded(by: -2)
+        var t = 0.92
+        while t >= 0.08 {
+            let base = Geometry.lerp(p, q, t)
+            let anchor = PixelPoint(base.x + 4 * up.x, base.y + 4 * up.y)
+            let center = PixelPoint(anchor.x + 0.35 * fontSize * up.x, anchor.y + 0.35 * fontSize * up.y)
+            let corners = [(-1.0, -1.0), (-1, 1), (1, -1), (1, 1)].map { a, b in
+                PixelPoint(center.x + a * u.x * textWidth / 2 + b * up.x * fontSize * 0.55,
+                           center.y + a * u.y * textWidth / 2 + b * up.y * fontSize * 0.55)
+            }
+            let xs = corners.map(\.x), ys = corners.map(\.y)
+            let box = PixelRect(left: xs.min()!, top: ys.min()!, width: xs.max()! - xs.min()!,
+                                height: ys.max()! - ys.min()!)
+            if corners.allSatisfy(inner.contains), !obstacles.contains(where: { $0.intersects(box) }) {
+                return (anchor, angle, box)
+            }
+            t -= 0.04
+        }
+        return nil
     }
 
     private func n(_ x: Double) -> String { SVGDocument.number(x) }

@@ -24,6 +24,6 @@ public struct Palette: Sendable {
 
     /// Warm and light colours that stand out on the viridis heat maps of `ContourPlot`.
     public static let onViridis = Palette(colors: [
-        "#FF3B30", "#FFFFFF", "#FF9F1C", "#FF66C4", "#000000", "#FFD6A5",
+        "#FF3B30", "#FF9F1C", "#FF5CD6", "#000000", "#FFFFFF", "#8C1C13",
     ].map(Color.init(hex:)))
 }

@@ -10,6 +10,8 @@ struct PlotFrame {
     var yAxis: Axis
     /// Id of the clip path equal to `rect`, unique to this geometry.
     var clipID: String
+    /// The y axis runs downwards (matrix convention: first row at the top).
+    var yReversed = false
 
     static let tickFont = 11.5
     static let tickLength = 5.0
@@ -21,7 +23,7 @@ struct PlotFrame {
     /// With `equalAspect`, one unit is the same length in x and y (linear axes only); the frame shrinks
     /// along one direction and stays centred in the space it had.
     static func layout(width: Double, height: Double, title: String, rightReserve: Double = 0,
-                       equalAspect: Bool = false,
+                       equalAspect: Bool = false, yReversed: Bool = false,
                        makeX: (Int) -> Axis, makeY: (Int) -> Axis) -> PlotFrame {
         let top = title.isEmpty ? 16.0 : 42.0
         var rect = PixelRect(left: 60, top: top, width: 1, height: 1)
@@ -53,7 +55,8 @@ struct PlotFrame {
             }
         }
         let key = "\(rect.left),\(rect.top),\(rect.width),\(rect.height),\(width),\(height)"
-        return PlotFrame(rect: rect, xAxis: xAxis, yAxis: yAxis, clipID: "clip-" + PlotFrame.hash(key))
+        return PlotFrame(rect: rect, xAxis: xAxis, yAxis: yAxis, clipID: "clip-" + PlotFrame.hash(key),
+                         yReversed: yReversed)
     }
 
     private static func targetCount(_ length: Double, spacing: Double) -> Int {
@@ -77,7 +80,7 @@ struct PlotFrame {
     }
 
     func py(_ y: Double) -> Double? {
-        yAxis.fraction(of: y).map { rect.bottom - $0 * rect.height }
+        yAxis.fraction(of: y).map { yReversed ? rect.top + $0 * rect.height : rect.bottom - $0 * rect.height }
     }
 
     /// The pixel position of a data point, or `nil` when either coordinate cannot be shown.

@@ -28,7 +28,7 @@ struct FlowCommand: ParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func validate() throws {
-        guard horizon > 0, horizon.isFinite else { throw CLIError.usage("--horizon", "must be a positive number, got \(horizon)") }
+        guard horizon > 0, horizon.isFinite else { throw ValidationError.field("--horizon", "must be a positive number, got \(horizon)") }
     }
 
     func run() throws {

@@ -41,11 +41,11 @@ struct GapCommand: ParsableCommand {
     static let modelNames = ["gf", "igr", "be", "nesterov-ode"]
 
     func validate() throws {
-        guard horizon > 0, horizon.isFinite else { throw CLIError.usage("--horizon", "must be a positive number, got \(horizon)") }
+        guard horizon > 0, horizon.isFinite else { throw ValidationError.field("--horizon", "must be a positive number, got \(horizon)") }
         guard Self.algorithms.contains(algorithm) else {
-            throw CLIError.usage("--algorithm", "unknown algorithm '\(algorithm)'; valid: \(Self.algorithms.joined(separator: ", "))")
+            throw ValidationError.field("--algorithm", "unknown algorithm '\(algorithm)'; valid: \(Self.algorithms.joined(separator: ", "))")
         }
-        guard TrajectoryGap.Norm(rawValue: norm) != nil else { throw CLIError.usage("--norm", "must be max or euclidean, got '\(norm)'") }
+        guard TrajectoryGap.Norm(rawValue: norm) != nil else { throw ValidationError.field("--norm", "must be max or euclidean, got '\(norm)'") }
     }
 
     func run() throws {

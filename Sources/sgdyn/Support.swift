@@ -10,6 +10,11 @@ struct CLIError: Error {
     static func runtime(_ message: String) -> CLIError { CLIError(message: message, code: 1) }
 }
 
+extension ValidationError {
+    /// A usage error naming the option, reported by ArgumentParser with exit code 64.
+    static func field(_ field: String, _ message: String) -> ValidationError { ValidationError("\(field): \(message)") }
+}
+
 /// Parse a comma-separated list of finite numbers for the option `field`.
 func parseNumbers(_ text: String, field: String) throws -> [Double] {
     let parts = text.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }

@@ -2,15 +2,6 @@ import Foundation
 import Testing
 @testable import SGDynamicsReport
 
-/// A small deterministic generator for test ranges.
-struct LCG {
-    var state: UInt64
-    mutating func next() -> Double {
-        state = state &* 6364136223846793005 &+ 1442695040888963407
-        return Double(state >> 11) / Double(1 << 53)
-    }
-}
-
 @Suite("Axis: nice ticks")
 struct AxisTests {
     /// Linear ticks enclose the data, are equally spaced by m·10^e with m ∈ {1, 2, 5}, and every tick is
@@ -88,7 +79,8 @@ struct AxisTests {
         #expect(labeled.count >= 4 && labeled.count <= 8)
     }
 
-    /// Degenerate data never traps and always gives a domain of positive width.
+    /// Degenerate data never traps and always gives a domain of positive width (data are clamped to
+    /// magnitudes in [10⁻³⁰⁰, 10³⁰⁰]).
     @Test func degenerateRanges() {
         let cases: [[Double]] = [[], [3], [0], [-2, -2, -2], [.nan, .infinity], [1e300, 1e300],
                                  [-.greatestFiniteMagnitude, .greatestFiniteMagnitude], [.leastNonzeroMagnitude], [1, 1 + 1e-15]]
@@ -98,7 +90,7 @@ struct AxisTests {
                 #expect(axis.lower < axis.upper, "\(scale) \(values)")
                 #expect(axis.lower.isFinite && axis.upper.isFinite)
                 #expect(!axis.ticks.isEmpty)
-                for v in values where scale.canShow(v) && abs(v) < 1e300 {
+                for v in values where scale.canShow(v) && abs(v) < 1e300 && abs(v) > 1e-300 {
                     #expect(axis.lower <= v && v <= axis.upper, "\(scale) \(values)")
                 }
             }

@@ -24,7 +24,8 @@ struct ChartRenderingTests {
         plot.addVerticalLine(x: .nan)
         let svg = plot.render(width: 720, height: 480)
         let doc = try #require(expectWellFormedSVG(svg))
-        #expect(doc.texts.contains("<&> \"quoted\" 'single' η²"), "title and legend text survive escaping")
+        // The control character U+0001 is not allowed in XML and is dropped; the rest survives escaping.
+        #expect(doc.texts.filter { $0 == "<&> \"quoted\" 'single'  η²" }.count == 2, "title and legend entry")
         #expect(doc.texts.contains("x <") && doc.texts.contains("y &"))
     }
 
@@ -66,12 +67,17 @@ struct ChartRenderingTests {
         let r = doc.elements[box + 1].attributes
         let (lx, ly) = (Double(r["x"]!)!, Double(r["y"]!)!)
         let (lw, lh) = (Double(r["width"]!)!, Double(r["height"]!)!)
-        for c in doc.elements(named: "circle") where c.attributes["fill"] != "#ffffff" {
+        let markers = doc.elements(named: "circle").filter { !$0.ancestorClasses.contains("legend-box") }
+        #expect(markers.count == 51)
+        for c in markers {
             let (cx, cy) = (Double(c.attributes["cx"]!)!, Double(c.attributes["cy"]!)!)
             let inside = cx > lx && cx < lx + lw && cy > ly && cy < ly + lh
-            #expect(!inside || c.attributes["r"] == "3.5" && cy > ly + lh - 30 && cx < lx + 40,
-                    "marker at (\(cx), \(cy)) under the legend")
+            #expect(!inside, "marker at (\(cx), \(cy)) under the legend")
         }
+        let line = try #require(doc.elements(named: "path").first { $0.attributes["stroke"] == Palette.okabeIto[1].hex })
+        let ys = line.attributes["d"]!.split(whereSeparator: { "ML, ".contains($0) }).compactMap { Double($0) }
+        #expect(ys.count >= 4)
+        #expect(ly > ys[1] || ly + lh < ys[1], "legend does not sit on the flat line y = \(ys[1])")
     }
 
     /// Contour plot with NaN regions, a diverging trajectory and markup in labels.
@@ -112,15 +118,19 @@ struct ChartRenderingTests {
         c.quiverScaling = .linear
         let doc = try #require(expectWellFormedSVG(c.render(width: 500, height: 500)))
         let group = try #require(doc.elements.firstIndex { $0.attributes["class"] == "quiver" })
-        let d = doc.elements[group + 1].attributes["d"]!
-        let numbers = d.split(whereSeparator: { "ML, ".contains($0) }).compactMap { Double($0) }
-        #expect(numbers.count >= 4 * 10)
-        let frameWidth = try #require(doc.elements(named: "clipPath").first.map { _ in
-            doc.elements.first { $0.name == "rect" && $0.attributes["fill"] == nil }?.attributes["width"] })
-        let spacing = Double(frameWidth ?? "450")! / 10
-        for k in stride(from: 0, to: numbers.count - 3, by: 4) {
-            let length = hypot(numbers[k + 2] - numbers[k], numbers[k + 3] - numbers[k + 1])
-            #expect(length <= 0.85 * spacing + 0.05)
+        func numbers(_ e: SVGInspector.Element) -> [Double] {
+            e.attributes["d"]!.split(whereSeparator: { "MLZ, ".contains($0) }).compactMap { Double($0) }
+        }
+        let shafts = numbers(doc.elements[group + 1]), heads = numbers(doc.elements[group + 2])
+        #expect(shafts.count >= 4 * 10 && heads.count == shafts.count / 4 * 6)
+        let clip = try #require(doc.elements.firstIndex { $0.name == "clipPath" })
+        let width = Double(doc.elements[clip + 1].attributes["width"]!)!
+        let height = Double(doc.elements[clip + 1].attributes["height"]!)!
+        let spacing = max(width, height) / 10
+        let cell = min(width / (width / spacing).rounded(), height / (height / spacing).rounded())
+        for k in 0..<(shafts.count / 4) {
+            let length = hypot(heads[6 * k] - shafts[4 * k], heads[6 * k + 1] - shafts[4 * k + 1])
+            #expect(length <= 0.85 * cell + 0.05, "arrow of \(length) px in a cell of \(cell) px")
         }
     }
 

@@ -47,3 +47,25 @@ struct GeometryTests {
         #expect(ColorMap.viridis.color(at: 7).hex == "#fde725")
     }
 }
+
+@Suite("Polyline simplification")
+struct SimplifyTests {
+    /// Simplification keeps the endpoints and every dropped point within the tolerance of the result.
+    @Test func simplifiedLineStaysWithinTolerance() {
+        let points = (0...400).map { k -> PixelPoint in
+            let t = Double(k) / 400 * 2 * .pi
+            return PixelPoint(100 + 80 * cos(t), 100 + 50 * sin(3 * t))
+        }
+        let simple = Geometry.simplify(points, tolerance: 0.2)
+        #expect(simple.first == points.first && simple.last == points.last)
+        #expect(simple.count < points.count / 2)
+        for p in points {
+            let distance = zip(simple, simple.dropFirst()).map { a, b -> Double in
+                let dx = b.x - a.x, dy = b.y - a.y, len2 = dx * dx + dy * dy
+                let t = len2 > 0 ? max(0, min(1, ((p.x - a.x) * dx + (p.y - a.y) * dy) / len2)) : 0
+                return hypot(p.x - a.x - t * dx, p.y - a.y - t * dy)
+            }.min()!
+            #expect(distance <= 0.2 + 1e-9)
+        }
+    }
+}

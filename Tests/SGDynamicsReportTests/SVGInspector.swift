@@ -9,6 +9,8 @@ final class SVGInspector: NSObject, XMLParserDelegate {
         var name: String
         var attributes: [String: String]
         var text: String
+        /// `class` attributes of the enclosing elements, outermost first.
+        var ancestorClasses: [String]
     }
 
     private(set) var elements: [Element] = []
@@ -25,7 +27,8 @@ final class SVGInspector: NSObject, XMLParserDelegate {
 
     func parser(_ parser: XMLParser, didStartElement elementName: String, namespaceURI: String?,
                 qualifiedName qName: String?, attributes attributeDict: [String: String] = [:]) {
-        elements.append(Element(name: elementName, attributes: attributeDict, text: ""))
+        let classes = open.compactMap { elements[$0].attributes["class"] }
+        elements.append(Element(name: elementName, attributes: attributeDict, text: "", ancestorClasses: classes))
         open.append(elements.count - 1)
     }
 

@@ -25,3 +25,12 @@ func expectWellFormedSVG(_ svg: String, sourceLocation: SourceLocation = #_sourc
     }
     return doc
 }
+
+/// A small deterministic generator for test ranges.
+struct LCG {
+    var state: UInt64
+    mutating func next() -> Double {
+        state = state &* 6364136223846793005 &+ 1442695040888963407
+        return Double(state >> 11) / Double(1 << 53)
+    }
+}

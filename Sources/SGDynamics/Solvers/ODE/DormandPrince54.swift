@@ -104,8 +104,8 @@ public struct DormandPrince54: Sendable {
                     times.append(saves[saveIndex]); states.append(xNew); saveIndex += 1
                 }
                 t = tNew
-                x = xNew
-                k[0] = k[6]
+                swap(&x, &xNew)      // no copy: the buffers trade places
+                k.swapAt(0, 6)      // first-same-as-last: the last stage's slope starts the next step
                 accepted += 1
                 if divergence.hasDiverged(x) {
                     return ODESolution(times: times, states: states, status: .diverged(time: t), steps: accepted,

@@ -1,0 +1,112 @@
+import Foundation
+import Testing
+
+/// Runs the built `sgdyn` binary end to end.
+struct CLI {
+    static let binary: URL = {
+        let fromRunner = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("sgdyn")
+        if FileManager.default.isExecutableFile(atPath: fromRunner.path) { return fromRunner }
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        return root.appendingPathComponent(".build/debug/sgdyn")
+    }()
+
+    struct Result { var status: Int32; var stdout: String; var stderr: String }
+
+    static func run(_ args: [String]) throws -> Result {
+        let p = Process()
+        p.executableURL = binary
+        p.arguments = args
+        let out = Pipe(), err = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        try p.run()
+        let o = out.fileHandleForReading.readDataToEndOfFile()
+        let e = err.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return Result(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+    }
+
+    static func tempDir() -> String {
+        let d = FileManager.default.temporaryDirectory.appendingPathComponent("sgdyn-test-\(UUID().uuidString)")
+        try? FileManager.default.createDirectory(at: d, withIntermediateDirectories: true)
+        return d.path
+    }
+}
+
+@Suite("sgdyn end to end")
+struct CLITests {
+    @Test("flow on the ill-conditioned quadratic writes CSV, JSON and a well-formed SVG, and flags η = 0.21 as diverging")
+    func flow() throws {
+        let dir = CLI.tempDir()
+        let r = try CLI.run(["flow", "--objective", "ill-quadratic", "--etas", "0.1,0.19,0.21", "--out", dir])
+        #expect(r.status == 0, "\(r.stderr)")
+        let lines = r.stdout.split(separator: "\n")
+        #expect(lines.contains { $0.hasPrefix("GD") && $0.contains("0.21") && $0.contains("diverges") })
+        #expect(lines.contains { $0.hasPrefix("GD") && $0.contains("0.19") && $0.contains("stable") })
+        for name in ["flow.csv", "flow.json", "flow.svg"] {
+            #expect(FileManager.default.fileExists(atPath: dir + "/" + name))
+        }
+        let svg = try String(contentsOfFile: dir + "/flow.svg", encoding: .utf8)
+        #expect(svg.hasPrefix("<svg") || svg.hasPrefix("<?xml"))
+        #expect(svg.contains("gradient flow") && svg.contains("IGR flow"))
+    }
+
+    @Test("gap prints fitted orders 1 and 2 for GD against gradient flow and the IGR flow")
+    func gap() throws {
+        let r = try CLI.run(["gap", "--objective", "quartic", "--no-files"])
+        #expect(r.status == 0, "\(r.stderr)")
+        func order(_ model: String) -> Double? {
+            guard let line = r.stdout.split(separator: "\n").first(where: { $0.contains("fitted order vs \(model)") }) else { return nil }
+            return Double(line.split(separator: ":")[1].split(separator: " ")[0])
+        }
+        #expect(abs((order("gradient flow") ?? 0) - 1) < 0.1)
+        #expect(abs((order("IGR flow") ?? 0) - 2) < 0.1)
+    }
+
+    @Test("bad input gives one error line naming the field and exit code 64", arguments: [
+        (["flow", "--etas", "-0.1"], "--etas"),
+        (["flow", "--etas", "0.1,abc"], "--etas"),
+        (["flow", "--objective", "nope"], "--objective"),
+        (["flow", "--x0", "1,2,3"], "--x0"),
+        (["flow", "--horizon", "-1"], "--horizon"),
+        (["flow", "--objective", "quadratic"], "--diagonal"),
+        (["flow", "--objective", "quadratic", "--diagonal", "1,-2"], "--diagonal"),
+        (["flow", "--objective", "logistic", "--data", "/nonexistent.csv"], "--data"),
+        (["gap", "--algorithm", "adam"], "--algorithm"),
+        (["gap", "--models", "gf,sde"], "--models"),
+        (["gap", "--norm", "l7"], "--norm"),
+        (["gap", "--etas", "0"], "--etas"),
+        (["flow", "--unknown-flag"], "unknown-flag"),
+    ])
+    func badInput(args: [String], field: String) throws {
+        let r = try CLI.run(args + ["--no-files"])
+        #expect(r.status == 64, "\(args): exit \(r.status)")
+        let errLines = r.stderr.split(separator: "\n")
+        #expect(errLines.count == 1, "\(args): \(r.stderr)")
+        #expect(r.stderr.contains(field), "\(args): \(r.stderr)")
+        #expect(r.stdout.isEmpty || !r.stdout.contains("Fatal"))
+    }
+
+    @Test("malformed CSV data: one line naming file, line and column; NaN in data rejected")
+    func malformedCSV() throws {
+        let dir = CLI.tempDir()
+        let bad = dir + "/bad.csv"
+        try "a,b,target\n1,2,0\n3,x,1\n".write(toFile: bad, atomically: true, encoding: .utf8)
+        let r = try CLI.run(["flow", "--objective", "logistic", "--data", bad, "--no-files"])
+        #expect(r.status == 64 && r.stderr.split(separator: "\n").count == 1)
+        #expect(r.stderr.contains("line 3") && r.stderr.contains("b"), "\(r.stderr)")
+        let nan = dir + "/nan.csv"
+        try "a,b,target\n1,2,0\n3,nan,1\n".write(toFile: nan, atomically: true, encoding: .utf8)
+        let r2 = try CLI.run(["flow", "--objective", "logistic", "--data", nan, "--no-files"])
+        #expect(r2.status == 64 && r2.stderr.split(separator: "\n").count == 1, "\(r2.stderr)")
+    }
+
+    @Test("--help on every command explains the options")
+    func help() throws {
+        for cmd in [[], ["flow"], ["gap"], ["bench"]] {
+            let r = try CLI.run(cmd + ["--help"])
+            #expect(r.status == 0)
+            #expect(r.stdout.contains("OPTIONS") || r.stdout.contains("SUBCOMMANDS"))
+        }
+    }
+}
