@@ -77,8 +77,10 @@ struct FlowStudy {
             let end = traj.points.last!
             // Divergence is judged on a longer run than the plotted horizon (up to 10⁴ steps).
             let longRun = StabilityLimit(steps: max(n, 10_000)).run(f, start: start, minimizer: reference, learningRates: [eta]).rows[0]
+            let rate = fmt(longRun.predictedRate, 3)
             let status = longRun.divergedAt.map { "diverges: ‖x−x*‖ > 10⁶·‖x0−x*‖ at step \($0)" }
-                ?? "stable (linear rate max|1 − ηλ| = \(fmt(longRun.predictedRate, 3)) at x*)"
+                ?? (longRun.predictedRate < 1 ? "stable (linear rate max|1 − ηλ| = \(rate) at x*)"
+                    : "no divergence in \(max(n, 10_000)) steps, but linearly unstable at x* (max|1 − ηλ| = \(rate))")
             let dist = entry.minimizer.map { Vec.distance(end, $0) } ?? .nan
             table.add(["GD", fmt(eta), "\(traj.points.count - 1)", fmt(f.value(end)), fmt(dist), fmt(gapGF), fmt(gapIGR), status])
             for (k, x) in traj.points.enumerated() {
