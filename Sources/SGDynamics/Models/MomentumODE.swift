@@ -17,14 +17,7 @@ public struct HeavyBallODE<F: Objective>: Model {
     public var positionDimension: Int { objective.dimension }
     public var timeIdentification: String { "t = k√η" }
     public func drift(_ x: [Double], t: Double, into b: inout [Double]) {
-        let d = objective.dimension
-        let pos = Array(x[0..<d])
-        var g = [Double](repeating: 0, count: d)
-        objective.gradient(pos, into: &g)
-        for i in 0..<d {
-            b[i] = x[d + i]
-            b[d + i] = -damping * x[d + i] - g[i]
-        }
+        secondOrderDrift(objective, x, into: &b) { v, g in -damping * v - g }
     }
 }
 
@@ -41,15 +34,22 @@ public struct NesterovODE<F: Objective>: Model {
     public var positionDimension: Int { objective.dimension }
     public var timeIdentification: String { "t = k√s" }
     public func drift(_ x: [Double], t: Double, into b: inout [Double]) {
-        let d = objective.dimension
-        let pos = Array(x[0..<d])
-        var g = [Double](repeating: 0, count: d)
-        objective.gradient(pos, into: &g)
-        for i in 0..<d {
-            b[i] = x[d + i]
-            b[d + i] = t > 0 ? -(3 / t) * x[d + i] - g[i] : -0.25 * g[i]
-        }
+        secondOrderDrift(objective, x, into: &b) { v, g in t > 0 ? -(3 / t) * v - g : -0.25 * g }
     }
     /// The state `(x₀, 0)`.
     public func initialState(_ x0: [Double]) -> [Double] { x0 + [Double](repeating: 0, count: x0.count) }
+}
+
+/// Drift of `Ẋ = V, V̇ = a(V, ∇f(X))` for a state `(X, V)`, with `a` applied per coordinate.
+@inline(__always)
+func secondOrderDrift<F: Objective>(_ objective: F, _ x: [Double], into b: inout [Double],
+                                    acceleration: (_ v: Double, _ g: Double) -> Double) {
+    let d = objective.dimension
+    let pos = Array(x[0..<d])
+    var g = [Double](repeating: 0, count: d)
+    objective.gradient(pos, into: &g)
+    for i in 0..<d {
+        b[i] = x[d + i]
+        b[d + i] = acceleration(x[d + i], g[i])
+    }
 }
