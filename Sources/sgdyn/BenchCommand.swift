@@ -10,7 +10,8 @@ struct BenchCommand: ParsableCommand {
         abstract: "Measure steps per second and heap allocations per step of the hot loops (use -c release).",
         discussion: """
         Workloads: GD on logistic regression (breast_cancer.csv, d = 31, n = 569, full gradient each step); \
-        Dormand–Prince 5(4) on the Rosenbrock gradient flow from (−1.2, 1) to t = 10 (rtol 1e-8). \
+        Dormand–Prince 5(4) on the Rosenbrock gradient flow and IGR flow from (−1.2, 1) to t = 10 \
+        (rtol 1e-8); RK4 on the Nesterov ODE; SGD with minibatches of 10 on the logistic regression. \
         Allocations are counted by interposing malloc/calloc/realloc (glibc); the target is 0 per step. \
         Run as: swift run -c release sgdyn bench
         """
@@ -36,43 +37,79 @@ struct BenchCommand: ParsableCommand {
         let rng = CounterRNG(seed: 0)
         for _ in 0..<10 { gd.step(&state, rng: rng, path: 0) }  // warm up
         let f0 = lr.value(state.position)
-        var steps = 0
+        let m1 = measure(seconds: seconds) {
+            for _ in 0..<200 { gd.step(&state, rng: rng, path: 0) }
+            return 200
+        }
+        let f1 = lr.value(state.position)
+        table.add(["GD, logistic regression (d = 31, n = 569)", "\(m1.steps)", fmt(m1.seconds, 3), fmt(Double(m1.steps) / m1.seconds, 3),
+                   fmt(m1.allocationsPerStep, 3), f1 < f0 ? "loss decreased \(fmt(f0, 4)) → \(fmt(f1, 4))" : "LOSS DID NOT DECREASE"])
+
+        // 2. Dormand–Prince on the Rosenbrock gradient flow and its IGR flow.
+        let rosenbrock = Rosenbrock()
+        let solver = DormandPrince54(rtol: 1e-8, atol: 1e-10)
+        benchDormandPrince("gradient flow", GradientFlow(rosenbrock), solver: solver, into: &table)
+        benchDormandPrince("IGR flow η = 1e-3", ModifiedFlow(rosenbrock, learningRate: 1e-3), solver: solver, into: &table)
+
+        // 3. RK4 on the Nesterov ODE of the ill-conditioned quadratic.
+        let nesterov = NesterovODE(Quadratic(diagonal: [1, 10]))
+        let rk4 = RungeKutta4()
+        var work = ODEWork(dimension: nesterov.dimension)
+        var x = nesterov.initialState([1, 1])
+        var t = 0.0
+        rk4.step(nesterov, &x, t: t, h: 1e-3, work: &work)
+        let m3 = measure(seconds: seconds) {
+            for _ in 0..<200 { rk4.step(nesterov, &x, t: t, h: 1e-3, work: &work); t += 1e-3 }
+            return 200
+        }
+        table.add(["RK4, Nesterov ODE on diag(1, 10)", "\(m3.steps)", fmt(m3.seconds, 3), fmt(Double(m3.steps) / m3.seconds, 3),
+                   fmt(m3.allocationsPerStep, 3), Vec.allFinite(x) ? "state finite at t = \(fmt(t, 4))" : "NON-FINITE STATE"])
+
+        // 4. SGD with minibatches of 10 (without replacement) on the logistic regression.
+        let sgd = SGD(MinibatchGradient(lr, batchSize: 10, sampling: .withoutReplacement), learningRate: 0.1)
+        var s4 = sgd.makeState(start: [Double](repeating: 0, count: lr.dimension))
+        sgd.step(&s4, rng: rng, path: 0)
+        let m4 = measure(seconds: seconds) {
+            for _ in 0..<1000 { sgd.step(&s4, rng: rng, path: 0) }
+            return 1000
+        }
+        let f4 = lr.value(s4.position)
+        table.add(["SGD b = 10 without replacement, logistic regression", "\(m4.steps)", fmt(m4.seconds, 3),
+                   fmt(Double(m4.steps) / m4.seconds, 3), fmt(m4.allocationsPerStep, 3),
+                   f4 < f0 ? "loss \(fmt(f4, 4)) < start \(fmt(f0, 4))" : "LOSS DID NOT DECREASE"])
+        print(table.render())
+        if sgdyn_allocation_counting_supported() == 0 { print("allocation counting is not supported on this platform (shown as 0)") }
+    }
+
+    /// Repeated Dormand–Prince solves of `model` from (−1.2, 1) to t = 10 (concrete type, no type erasure).
+    func benchDormandPrince<M: Model>(_ label: String, _ model: M, solver: DormandPrince54, into table: inout TextTable) {
+        let problem = ODEProblem(model: model, initialState: [-1.2, 1], saveTimes: [10])
+        var last = solver.solve(problem)
+        let m = measure(seconds: seconds) {
+            last = solver.solve(problem)
+            return last.steps + last.rejectedSteps
+        }
+        let end = last.final
+        table.add(["Dormand–Prince 5(4), Rosenbrock \(label) to t = 10", "\(m.steps)", fmt(m.seconds, 3),
+                   fmt(Double(m.steps) / m.seconds, 3), fmt(m.allocationsPerStep, 3) + " (\(fmt(m.allocationsPerCall, 3))/solve)",
+                   "x(10) = (\(fmt(end[0], 5)), \(fmt(end[1], 5))), \(last.steps) steps/solve"])
+    }
+
+    struct Measurement { var steps: Int; var calls: Int; var seconds: Double; var allocationsPerStep: Double; var allocationsPerCall: Double }
+
+    /// Call `body` (which returns the steps it took) until `seconds` have passed; count allocations.
+    func measure(seconds: Double, _ body: () -> Int) -> Measurement {
+        var steps = 0, calls = 0
         let a0 = sgdyn_allocation_count()
         let t0 = DispatchTime.now().uptimeNanoseconds
         var elapsed = 0.0
         repeat {
-            for _ in 0..<200 { gd.step(&state, rng: rng, path: 0) }
-            steps += 200
+            steps += body()
+            calls += 1
             elapsed = Double(DispatchTime.now().uptimeNanoseconds - t0) * 1e-9
         } while elapsed < seconds
-        let allocs = Double(sgdyn_allocation_count() - a0) / Double(steps)
-        let f1 = lr.value(state.position)
-        table.add(["GD, logistic regression (d = 31, n = 569)", "\(steps)", fmt(elapsed, 3), fmt(Double(steps) / elapsed, 3),
-                   fmt(allocs, 3), f1 < f0 ? "loss decreased \(fmt(f0, 4)) → \(fmt(f1, 4))" : "LOSS DID NOT DECREASE"])
-
-        // 2. Dormand–Prince on the Rosenbrock flow.
-        let flow = GradientFlow(Rosenbrock())
-        let solver = DormandPrince54(rtol: 1e-8, atol: 1e-10)
-        let problem = ODEProblem(model: flow, initialState: [-1.2, 1], saveTimes: [10])
-        _ = solver.solve(problem)
-        var dpSteps = 0, solves = 0
-        var last: ODESolution? = nil
-        let b0 = sgdyn_allocation_count()
-        let t1 = DispatchTime.now().uptimeNanoseconds
-        var elapsed2 = 0.0
-        repeat {
-            let sol = solver.solve(problem)
-            dpSteps += sol.steps + sol.rejectedSteps
-            solves += 1
-            last = sol
-            elapsed2 = Double(DispatchTime.now().uptimeNanoseconds - t1) * 1e-9
-        } while elapsed2 < seconds
-        let allocs2 = Double(sgdyn_allocation_count() - b0) / Double(dpSteps)
-        let end = last!.final
-        table.add(["Dormand–Prince 5(4), Rosenbrock flow to t = 10", "\(dpSteps)", fmt(elapsed2, 3), fmt(Double(dpSteps) / elapsed2, 3),
-                   fmt(allocs2, 3) + " (\(fmt(Double(sgdyn_allocation_count() - b0) / Double(solves), 3))/solve)",
-                   "x(10) = (\(fmt(end[0], 5)), \(fmt(end[1], 5))), \(last!.steps) steps/solve"])
-        print(table.render())
-        if sgdyn_allocation_counting_supported() == 0 { print("allocation counting is not supported on this platform (shown as 0)") }
+        let allocs = Double(sgdyn_allocation_count() - a0)
+        return Measurement(steps: steps, calls: calls, seconds: elapsed, allocationsPerStep: allocs / Double(steps),
+                           allocationsPerCall: allocs / Double(calls))
     }
 }

@@ -40,11 +40,16 @@ public struct ModifiedFlow<F: Objective>: Model {
     public var sign: Double { kind == .gradientDescent ? 1 : -1 }
 
     public func drift(_ x: [Double], t: Double, into b: inout [Double]) {
-        var g = [Double](repeating: 0, count: dimension)
-        objective.gradient(x, into: &g)
-        objective.hessianVectorProduct(x, g, into: &b)
+        var scratch = DriftScratch()
+        drift(x, t: t, into: &b, scratch: &scratch)
+    }
+
+    public func drift(_ x: [Double], t: Double, into b: inout [Double], scratch: inout DriftScratch) {
+        scratch.ensure(dimension)
+        objective.gradient(x, into: &scratch.gradient)
+        objective.hessianVectorProduct(x, scratch.gradient, into: &b)
         let c = sign * learningRate / 2
-        for i in 0..<b.count { b[i] = -g[i] - c * b[i] }
+        for i in 0..<b.count { b[i] = -scratch.gradient[i] - c * b[i] }
     }
 }
 

@@ -26,9 +26,32 @@ public protocol Model: Sendable {
     var noise: NoiseStructure { get }
     /// `b ← b(x, t)`.
     func drift(_ x: [Double], t: Double, into b: inout [Double])
+    /// `b ← b(x, t)` using caller-owned work buffers, so a solver step allocates nothing. Models
+    /// that need intermediate vectors (a gradient, a position slice) implement this one; the default
+    /// calls ``drift(_:t:into:)``.
+    func drift(_ x: [Double], t: Double, into b: inout [Double], scratch: inout DriftScratch)
+}
+
+/// Work buffers for drift evaluations, owned by a solver and reused across steps. Models size them
+/// on first use (``DriftScratch/ensure(_:)``), so only the first evaluation allocates.
+public struct DriftScratch: Sendable {
+    public var position: [Double] = []
+    public var gradient: [Double] = []
+    public init() {}
+    /// Make both buffers `n` long (allocates only when the size changes).
+    @inlinable
+    public mutating func ensure(_ n: Int) {
+        if position.count != n { position = [Double](repeating: 0, count: n) }
+        if gradient.count != n { gradient = [Double](repeating: 0, count: n) }
+    }
 }
 
 extension Model {
+    @inlinable
+    public func drift(_ x: [Double], t: Double, into b: inout [Double], scratch: inout DriftScratch) {
+        drift(x, t: t, into: &b)
+    }
+
     public var positionDimension: Int { dimension }
     public var noise: NoiseStructure { .none }
     public var timeIdentification: String { "t = kη" }

@@ -17,7 +17,11 @@ public struct HeavyBallODE<F: Objective>: Model {
     public var positionDimension: Int { objective.dimension }
     public var timeIdentification: String { "t = k√η" }
     public func drift(_ x: [Double], t: Double, into b: inout [Double]) {
-        secondOrderDrift(objective, x, into: &b) { v, g in -damping * v - g }
+        var scratch = DriftScratch()
+        drift(x, t: t, into: &b, scratch: &scratch)
+    }
+    public func drift(_ x: [Double], t: Double, into b: inout [Double], scratch: inout DriftScratch) {
+        secondOrderDrift(objective, x, into: &b, scratch: &scratch) { v, g in -damping * v - g }
     }
 }
 
@@ -34,7 +38,11 @@ public struct NesterovODE<F: Objective>: Model {
     public var positionDimension: Int { objective.dimension }
     public var timeIdentification: String { "t = k√s" }
     public func drift(_ x: [Double], t: Double, into b: inout [Double]) {
-        secondOrderDrift(objective, x, into: &b) { v, g in t > 0 ? -(3 / t) * v - g : -0.25 * g }
+        var scratch = DriftScratch()
+        drift(x, t: t, into: &b, scratch: &scratch)
+    }
+    public func drift(_ x: [Double], t: Double, into b: inout [Double], scratch: inout DriftScratch) {
+        secondOrderDrift(objective, x, into: &b, scratch: &scratch) { v, g in t > 0 ? -(3 / t) * v - g : -0.25 * g }
     }
     /// The state `(x₀, 0)`.
     public func initialState(_ x0: [Double]) -> [Double] { x0 + [Double](repeating: 0, count: x0.count) }
@@ -42,14 +50,14 @@ public struct NesterovODE<F: Objective>: Model {
 
 /// Drift of `Ẋ = V, V̇ = a(V, ∇f(X))` for a state `(X, V)`, with `a` applied per coordinate.
 @inline(__always)
-func secondOrderDrift<F: Objective>(_ objective: F, _ x: [Double], into b: inout [Double],
+func secondOrderDrift<F: Objective>(_ objective: F, _ x: [Double], into b: inout [Double], scratch: inout DriftScratch,
                                     acceleration: (_ v: Double, _ g: Double) -> Double) {
     let d = objective.dimension
-    let pos = Array(x[0..<d])
-    var g = [Double](repeating: 0, count: d)
-    objective.gradient(pos, into: &g)
+    scratch.ensure(d)
+    for i in 0..<d { scratch.position[i] = x[i] }
+    objective.gradient(scratch.position, into: &scratch.gradient)
     for i in 0..<d {
         b[i] = x[d + i]
-        b[d + i] = acceleration(x[d + i], g[i])
+        b[d + i] = acceleration(x[d + i], scratch.gradient[i])
     }
 }

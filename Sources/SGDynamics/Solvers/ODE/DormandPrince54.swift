@@ -46,6 +46,7 @@ public struct DormandPrince54: Sendable {
         var k = Array(repeating: [Double](repeating: 0, count: n), count: 7)
         var xs = [Double](repeating: 0, count: n)
         var xNew = [Double](repeating: 0, count: n)
+        var scratch = DriftScratch()
         var times: [Double] = [], states: [[Double]] = []
         var saveIndex = 0
         var denseSteps: [DenseStep] = []
@@ -55,7 +56,7 @@ public struct DormandPrince54: Sendable {
             return ODESolution(times: times, states: states, status: .success, steps: 0, rejectedSteps: 0, driftEvaluations: 0)
         }
         let tEnd = saves.last!
-        model.drift(x, t: t, into: &k[0])
+        model.drift(x, t: t, into: &k[0], scratch: &scratch)
         var evals = 1
         var h = initialStep ?? initialStepGuess(x: x, f0: k[0], span: tEnd - t)
         var accepted = 0, rejected = 0
@@ -75,7 +76,7 @@ public struct DormandPrince54: Sendable {
                     for j in 0..<s { acc += h * DormandPrince54.a[s][j] * k[j][i] }
                     xs[i] = acc
                 }
-                model.drift(xs, t: t + DormandPrince54.c[s] * h, into: &k[s])
+                model.drift(xs, t: t + DormandPrince54.c[s] * h, into: &k[s], scratch: &scratch)
                 evals += 1
             }
             // Stage 7's argument (xs) is the fifth-order solution.

@@ -11,6 +11,7 @@ public protocol FixedStepODESolver: Sendable {
 public struct ODEWork: Sendable {
     public var k: [[Double]]
     public var tmp: [Double]
+    public var scratch = DriftScratch()
     public init(dimension: Int, stages: Int = 7) {
         k = Array(repeating: [Double](repeating: 0, count: dimension), count: stages)
         tmp = [Double](repeating: 0, count: dimension)
@@ -24,7 +25,7 @@ public struct ExplicitEuler: FixedStepODESolver {
     public var order: Int { 1 }
     @inlinable
     public func step<M: Model>(_ model: M, _ x: inout [Double], t: Double, h: Double, work: inout ODEWork) {
-        model.drift(x, t: t, into: &work.k[0])
+        model.drift(x, t: t, into: &work.k[0], scratch: &work.scratch)
         for i in 0..<x.count { x[i] += h * work.k[0][i] }
     }
 }
@@ -38,13 +39,13 @@ public struct RungeKutta4: FixedStepODESolver {
     @inlinable
     public func step<M: Model>(_ model: M, _ x: inout [Double], t: Double, h: Double, work: inout ODEWork) {
         let n = x.count
-        model.drift(x, t: t, into: &work.k[0])
+        model.drift(x, t: t, into: &work.k[0], scratch: &work.scratch)
         for i in 0..<n { work.tmp[i] = x[i] + 0.5 * h * work.k[0][i] }
-        model.drift(work.tmp, t: t + 0.5 * h, into: &work.k[1])
+        model.drift(work.tmp, t: t + 0.5 * h, into: &work.k[1], scratch: &work.scratch)
         for i in 0..<n { work.tmp[i] = x[i] + 0.5 * h * work.k[1][i] }
-        model.drift(work.tmp, t: t + 0.5 * h, into: &work.k[2])
+        model.drift(work.tmp, t: t + 0.5 * h, into: &work.k[2], scratch: &work.scratch)
         for i in 0..<n { work.tmp[i] = x[i] + h * work.k[2][i] }
-        model.drift(work.tmp, t: t + h, into: &work.k[3])
+        model.drift(work.tmp, t: t + h, into: &work.k[3], scratch: &work.scratch)
         for i in 0..<n {
             x[i] += h / 6 * (work.k[0][i] + 2 * work.k[1][i] + 2 * work.k[2][i] + work.k[3][i])
         }
@@ -64,10 +65,10 @@ public struct BackwardEuler: FixedStepODESolver {
         let x0 = x
         var y = x
         // explicit predictor
-        model.drift(y, t: t, into: &work.k[0])
+        model.drift(y, t: t, into: &work.k[0], scratch: &work.scratch)
         for i in 0..<n { y[i] += h * work.k[0][i] }
         for _ in 0..<maxNewtonIterations {
-            model.drift(y, t: t + h, into: &work.k[0])
+            model.drift(y, t: t + h, into: &work.k[0], scratch: &work.scratch)
             for i in 0..<n { work.tmp[i] = y[i] - x0[i] - h * work.k[0][i] }
             var jac = (-h) * model.driftJacobian(y, t: t + h)
             for i in 0..<n { jac[i, i] += 1 }
