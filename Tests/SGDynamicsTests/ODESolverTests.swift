@@ -104,7 +104,7 @@ struct ODESolverTests {
         let sigma = 3.0, m = 2.0
         let nll = ClosureObjective(dimension: 1, value: { x in (x[0] - m) * (x[0] - m) / (2 * sigma * sigma) },
                                    gradient: { x, g in g[0] = (x[0] - m) / (sigma * sigma) })
-        let ngd = NaturalGradient(nll, learningRate: 0.01) { _ in Matrix([[1 / (sigma * sigma)]]) }
+        let ngd = NaturalGradient(nll, learningRate: 0.01, metricMatrix: { _ in Matrix([[1 / (sigma * sigma)]]) })
         let sol = DormandPrince54(rtol: 1e-10, atol: 1e-12)
             .solve(ODEProblem(model: NaturalGradientFlow(ngd), initialState: [0], saveTimes: [1]))
         #expect(abs(sol.final[0] - (m + (0 - m) * exp(-1))) < 1e-9)

@@ -12,6 +12,9 @@ public struct AlgorithmState: Sendable {
     public var gradient: [Double]
     public var gradient2: [Double]
     public var scratch: GradientScratch
+    /// A `d × d` work matrix and pivots for implicit or preconditioned steps (empty unless needed).
+    public var matrix: Matrix
+    public var pivots: [Int]
     /// Number of steps taken.
     public var step: Int
 
@@ -20,6 +23,8 @@ public struct AlgorithmState: Sendable {
         let z = [Double](repeating: 0, count: position.count)
         velocity = z; auxiliary = position; gradient = z; gradient2 = z
         self.scratch = scratch
+        matrix = Matrix(rows: 0, columns: 0)
+        pivots = []
         step = 0
     }
 }
@@ -86,5 +91,15 @@ extension Algorithm {
             }
         }
         return Trajectory(points: pts, times: ts, divergedAt: nil)
+    }
+}
+
+extension AlgorithmState {
+    /// A state with a `d × d` work matrix and pivot buffer, for steps that solve a linear system.
+    public static func withLinearSolve(position: [Double], scratch: GradientScratch) -> AlgorithmState {
+        var s = AlgorithmState(position: position, scratch: scratch)
+        s.matrix = Matrix(rows: position.count, columns: position.count)
+        s.pivots = [Int](repeating: 0, count: position.count)
+        return s
     }
 }

@@ -60,15 +60,24 @@ extension Model {
     public func driftJacobian(_ x: [Double], t: Double) -> Matrix {
         let d = dimension
         var j = Matrix(rows: d, columns: d)
-        var xp = x
-        var bp = [Double](repeating: 0, count: d), bm = bp
+        var xp = x, bp = x, bm = x
+        var scratch = DriftScratch()
+        driftJacobian(x, t: t, into: &j, shifted: &xp, plus: &bp, minus: &bm, scratch: &scratch)
+        return j
+    }
+
+    /// The central-difference Jacobian written into `j`, with caller-owned work vectors (length `d`):
+    /// column `c` is `(b(x + h e_c) − b(x − h e_c))/(2h)`, `h = 1e-6·max(1, |x_c|)`. No allocation.
+    public func driftJacobian(_ x: [Double], t: Double, into j: inout Matrix, shifted xp: inout [Double],
+                              plus bp: inout [Double], minus bm: inout [Double], scratch: inout DriftScratch) {
+        let d = dimension
+        for i in 0..<d { xp[i] = x[i] }
         for c in 0..<d {
             let h = 1e-6 * Swift.max(1, Swift.abs(x[c]))
-            xp[c] = x[c] + h; drift(xp, t: t, into: &bp)
-            xp[c] = x[c] - h; drift(xp, t: t, into: &bm)
+            xp[c] = x[c] + h; drift(xp, t: t, into: &bp, scratch: &scratch)
+            xp[c] = x[c] - h; drift(xp, t: t, into: &bm, scratch: &scratch)
             xp[c] = x[c]
             for r in 0..<d { j[r, c] = (bp[r] - bm[r]) / (2 * h) }
         }
-        return j
     }
 }

@@ -67,3 +67,54 @@ extension Matrix {
     /// The inverse, by LU with partial pivoting.
     public func inverse() throws -> Matrix { try LUDecomposition(self).solve(Matrix.identity(rows)) }
 }
+
+extension LUDecomposition {
+    /// Factor `m` in place (`P m = L U`, packed as in ``lu``), writing the row permutation into
+    /// `pivots` (length `n`). Returns false if a pivot is zero. No allocation: for time steps that
+    /// solve a linear system with preallocated buffers.
+    @inlinable
+    public static func factorInPlace(_ m: inout Matrix, pivots: inout [Int]) -> Bool {
+        let n = m.rows
+        precondition(m.isSquare && pivots.count == n, "factorInPlace: shape mismatch")
+        var scale = 0.0
+        for v in m.storage { scale = Swift.max(scale, Swift.abs(v)) }
+        for i in 0..<n { pivots[i] = i }
+        for k in 0..<n {
+            var p = k
+            var best = Swift.abs(m[k, k])
+            var i = k + 1
+            while i < n { if Swift.abs(m[i, k]) > best { best = Swift.abs(m[i, k]); p = i }; i += 1 }
+            if best == 0 || best <= 1e-300 * scale { return false }
+            if p != k {
+                for j in 0..<n { let t = m[k, j]; m[k, j] = m[p, j]; m[p, j] = t }
+                pivots.swapAt(k, p)
+            }
+            let pivot = m[k, k]
+            i = k + 1
+            while i < n {
+                let f = m[i, k] / pivot
+                m[i, k] = f
+                if f != 0 { var j = k + 1; while j < n { m[i, j] -= f * m[k, j]; j += 1 } }
+                i += 1
+            }
+        }
+        return true
+    }
+
+    /// Solve `A x = b` in place with factors from ``factorInPlace(_:pivots:)``; `work` has length `n`.
+    @inlinable
+    public static func solveInPlace(_ lu: Matrix, pivots: [Int], _ b: inout [Double], work: inout [Double]) {
+        let n = lu.rows
+        for i in 0..<n { work[i] = b[pivots[i]] }
+        for i in 0..<n { var s = work[i]; for j in 0..<i { s -= lu[i, j] * work[j] }; work[i] = s }
+        var i = n - 1
+        while i >= 0 {
+            var s = work[i]
+            var j = i + 1
+            while j < n { s -= lu[i, j] * work[j]; j += 1 }
+            work[i] = s / lu[i, i]
+            i -= 1
+        }
+        for i in 0..<n { b[i] = work[i] }
+    }
+}

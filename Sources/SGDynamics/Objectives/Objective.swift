@@ -60,6 +60,20 @@ extension Objective {
         return h.symmetrized
     }
 
+    /// `h ← ∇²f(x)` from `d` Hessian-vector products, using `unit` and `column` (length `d`) as work
+    /// buffers. Allocation-free when the Hessian-vector product is (exact products are).
+    public func hessian(_ x: [Double], into h: inout Matrix, unit: inout [Double], column: inout [Double]) {
+        let d = dimension
+        for j in 0..<d { unit[j] = 0 }
+        for j in 0..<d {
+            unit[j] = 1
+            hessianVectorProduct(x, unit, into: &column)
+            unit[j] = 0
+            for i in 0..<d { h[i, j] = column[i] }
+        }
+        for i in 0..<d { for j in 0..<i { let a = 0.5 * (h[i, j] + h[j, i]); h[i, j] = a; h[j, i] = a } }
+    }
+
     /// Largest and smallest Hessian eigenvalue at `x` (Lanczos on Hessian-vector products).
     public func hessianExtremeEigenvalues(at x: [Double], steps: Int = 60) -> (largest: Double, smallest: Double) {
         Lanczos.extremeEigenvalues(dimension: dimension, steps: steps) { v, out in

@@ -12,6 +12,11 @@ public struct ODEWork: Sendable {
     public var k: [[Double]]
     public var tmp: [Double]
     public var scratch = DriftScratch()
+    /// `d × d` matrix and pivots for implicit methods (sized on first use).
+    public var matrix = Matrix(rows: 0, columns: 0)
+    public var pivots: [Int] = []
+    /// Work vectors for finite-difference Jacobians (sized on first use).
+    public var shifted: [Double] = [], plus: [Double] = [], minus: [Double] = []
     public init(dimension: Int, stages: Int = 7) {
         k = Array(repeating: [Double](repeating: 0, count: dimension), count: stages)
         tmp = [Double](repeating: 0, count: dimension)
@@ -54,29 +59,45 @@ public struct RungeKutta4: FixedStepODESolver {
 
 /// Backward (implicit) Euler, `x_{n+1} = x_n + h b(x_{n+1}, t_{n+1})`, solved by Newton's method with
 /// the drift Jacobian (finite differences) to `‖δ‖∞ ≤ 1e-12 (1 + ‖x‖∞)`. Order 1, A- and L-stable:
-/// for stiff gradient flows any `h > 0` is stable. Allocates per step (Jacobian and solve).
+/// for stiff gradient flows any `h > 0` is stable. The Jacobian and the solve use `ODEWork` buffers.
 public struct BackwardEuler: FixedStepODESolver {
     public var maxNewtonIterations: Int
     public init(maxNewtonIterations: Int = 50) { self.maxNewtonIterations = maxNewtonIterations }
     public var name: String { "backward Euler" }
     public var order: Int { 1 }
+    /// Buffers: `k[1]` keeps `x_n`, `k[0]` the drift, `tmp` the residual (then the Newton step),
+    /// `shifted`/`plus`/`minus` the finite-difference Jacobian's work vectors, `matrix` `I − h J`. Allocates only on
+    /// the first step (to size the matrix).
     public func step<M: Model>(_ model: M, _ x: inout [Double], t: Double, h: Double, work: inout ODEWork) {
         let n = x.count
-        let x0 = x
-        var y = x
-        // explicit predictor
-        model.drift(y, t: t, into: &work.k[0], scratch: &work.scratch)
-        for i in 0..<n { y[i] += h * work.k[0][i] }
-        for _ in 0..<maxNewtonIterations {
-            model.drift(y, t: t + h, into: &work.k[0], scratch: &work.scratch)
-            for i in 0..<n { work.tmp[i] = y[i] - x0[i] - h * work.k[0][i] }
-            var jac = (-h) * model.driftJacobian(y, t: t + h)
-            for i in 0..<n { jac[i, i] += 1 }
-            guard let delta = try? jac.solve(work.tmp) else { x = [Double](repeating: .nan, count: n); return }
-            for i in 0..<n { y[i] -= delta[i] }
-            if Vec.maxAbs(delta) <= 1e-12 * (1 + Vec.maxAbs(y)) { break }
+        if work.matrix.rows != n {
+            work.matrix = Matrix(rows: n, columns: n)
+            work.pivots = [Int](repeating: 0, count: n)
+            work.shifted = x; work.plus = x; work.minus = x
         }
-        x = y
+        for i in 0..<n { work.k[1][i] = x[i] }
+        // explicit predictor
+        model.drift(x, t: t, into: &work.k[0], scratch: &work.scratch)
+        for i in 0..<n { x[i] += h * work.k[0][i] }
+        for _ in 0..<maxNewtonIterations {
+            model.drift(x, t: t + h, into: &work.k[0], scratch: &work.scratch)
+            for i in 0..<n { work.tmp[i] = x[i] - work.k[1][i] - h * work.k[0][i] }
+            model.driftJacobian(x, t: t + h, into: &work.matrix, shifted: &work.shifted, plus: &work.plus,
+                                minus: &work.minus, scratch: &work.scratch)
+            for i in 0..<n * n { work.matrix.storage[i] *= -h }
+            for i in 0..<n { work.matrix[i, i] += 1 }
+            guard LUDecomposition.factorInPlace(&work.matrix, pivots: &work.pivots) else {
+                for i in 0..<n { x[i] = .nan }
+                return
+            }
+            LUDecomposition.solveInPlace(work.matrix, pivots: work.pivots, &work.tmp, work: &work.k[2])
+            var step = 0.0, size = 0.0
+            for i in 0..<n {
+                x[i] -= work.tmp[i]
+                step = Swift.max(step, Swift.abs(work.tmp[i])); size = Swift.max(size, Swift.abs(x[i]))
+            }
+            if step <= 1e-12 * (1 + size) { break }
+        }
     }
 }
 
