@@ -154,7 +154,7 @@ struct AnyModel: Model {
     var positionDimension: Int { base.positionDimension }
     var timeIdentification: String { base.timeIdentification }
     func drift(_ x: [Double], t: Double, into b: inout [Double]) { base.drift(x, t: t, into: &b) }
-    func drift(_ x: [Double], t: Double, into b: inout [Double], scratch: inout DriftScratch) {
+    func drift(_ x: [Double], t: Double, into b: inout [Double], scratch: inout ModelScratch) {
         base.drift(x, t: t, into: &b, scratch: &scratch)
     }
 }

@@ -52,6 +52,15 @@ public protocol StochasticGradient: Sendable {
                   scratch: inout GradientScratch, into g: inout [Double])
     /// One-sample noise covariance `Σ(x)` (THEORY.md §2.1); zero for the exact gradient.
     func noiseCovariance(_ x: [Double]) -> Matrix
+    /// `Σ(x)` written into a preallocated `d × d` matrix (the default calls ``noiseCovariance(_:)``).
+    func noiseCovariance(_ x: [Double], into m: inout Matrix)
+    /// Whether `Σ(x)` does not depend on `x` (then models factor it once).
+    var noiseIsConstant: Bool { get }
+}
+
+extension StochasticGradient {
+    public func noiseCovariance(_ x: [Double], into m: inout Matrix) { m = noiseCovariance(x) }
+    public var noiseIsConstant: Bool { false }
 }
 
 /// The exact gradient: SGD with this source is gradient descent.
@@ -69,6 +78,7 @@ public struct ExactGradient<Base: Objective>: StochasticGradient {
     public func noiseCovariance(_ x: [Double]) -> Matrix {
         Matrix(rows: objective.dimension, columns: objective.dimension)
     }
+    public var noiseIsConstant: Bool { true }
 }
 
 /// Minibatch gradients of a finite sum, `ĝ = (1/b) Σ_{i∈B} ∇fᵢ(x)`, with the chosen ``Sampling``.
@@ -180,4 +190,5 @@ public struct OracleGradient<Base: StochasticOracleObjective>: StochasticGradien
     }
 
     public func noiseCovariance(_ x: [Double]) -> Matrix { objective.noiseCovariance(x) }
+    public var noiseIsConstant: Bool { objective.noiseIsConstant }
 }

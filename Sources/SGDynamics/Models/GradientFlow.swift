@@ -40,11 +40,11 @@ public struct ModifiedFlow<F: Objective>: Model {
     public var sign: Double { kind == .gradientDescent ? 1 : -1 }
 
     public func drift(_ x: [Double], t: Double, into b: inout [Double]) {
-        var scratch = DriftScratch()
+        var scratch = ModelScratch()
         drift(x, t: t, into: &b, scratch: &scratch)
     }
 
-    public func drift(_ x: [Double], t: Double, into b: inout [Double], scratch: inout DriftScratch) {
+    public func drift(_ x: [Double], t: Double, into b: inout [Double], scratch: inout ModelScratch) {
         scratch.ensure(dimension)
         objective.gradient(x, into: &scratch.gradient)
         objective.hessianVectorProduct(x, scratch.gradient, into: &b)

@@ -29,15 +29,27 @@ public protocol Model: Sendable {
     /// `b ← b(x, t)` using caller-owned work buffers, so a solver step allocates nothing. Models
     /// that need intermediate vectors (a gradient, a position slice) implement this one; the default
     /// calls ``drift(_:t:into:)``.
-    func drift(_ x: [Double], t: Double, into b: inout [Double], scratch: inout DriftScratch)
+    func drift(_ x: [Double], t: Double, into b: inout [Double], scratch: inout ModelScratch)
 }
 
-/// Work buffers for drift evaluations, owned by a solver and reused across steps. Models size them
-/// on first use (``DriftScratch/ensure(_:)``), so only the first evaluation allocates.
-public struct DriftScratch: Sendable {
+/// Work buffers for drift and diffusion evaluations, owned by a solver and reused across steps.
+/// Models size them on first use (``ModelScratch/ensure(_:)``), so only the first evaluation allocates.
+public struct ModelScratch: Sendable {
     public var position: [Double] = []
     public var gradient: [Double] = []
+    /// A vector and two `d × d` matrices for state-dependent diffusions (Σ(x) and its factor).
+    public var vector: [Double] = []
+    public var matrix = Matrix(rows: 0, columns: 0)
+    public var factor = Matrix(rows: 0, columns: 0)
+    public var pivots: [Int] = []
     public init() {}
+    /// Make the matrices `n × n` and `vector` length `n` (allocates only when the size changes).
+    @inlinable
+    public mutating func ensureMatrices(_ n: Int) {
+        if matrix.rows != n { matrix = Matrix(rows: n, columns: n); factor = Matrix(rows: n, columns: n) }
+        if vector.count != n { vector = [Double](repeating: 0, count: n) }
+        if pivots.count != n { pivots = [Int](repeating: 0, count: n) }
+    }
     /// Make both buffers `n` long (allocates only when the size changes).
     @inlinable
     public mutating func ensure(_ n: Int) {
@@ -48,7 +60,7 @@ public struct DriftScratch: Sendable {
 
 extension Model {
     @inlinable
-    public func drift(_ x: [Double], t: Double, into b: inout [Double], scratch: inout DriftScratch) {
+    public func drift(_ x: [Double], t: Double, into b: inout [Double], scratch: inout ModelScratch) {
         drift(x, t: t, into: &b)
     }
 
@@ -61,7 +73,7 @@ extension Model {
         let d = dimension
         var j = Matrix(rows: d, columns: d)
         var xp = x, bp = x, bm = x
-        var scratch = DriftScratch()
+        var scratch = ModelScratch()
         driftJacobian(x, t: t, into: &j, shifted: &xp, plus: &bp, minus: &bm, scratch: &scratch)
         return j
     }
@@ -69,7 +81,7 @@ extension Model {
     /// The central-difference Jacobian written into `j`, with caller-owned work vectors (length `d`):
     /// column `c` is `(b(x + h e_c) − b(x − h e_c))/(2h)`, `h = 1e-6·max(1, |x_c|)`. No allocation.
     public func driftJacobian(_ x: [Double], t: Double, into j: inout Matrix, shifted xp: inout [Double],
-                              plus bp: inout [Double], minus bm: inout [Double], scratch: inout DriftScratch) {
+                              plus bp: inout [Double], minus bm: inout [Double], scratch: inout ModelScratch) {
         let d = dimension
         for i in 0..<d { xp[i] = x[i] }
         for c in 0..<d {

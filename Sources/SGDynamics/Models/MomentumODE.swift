@@ -17,10 +17,10 @@ public struct HeavyBallODE<F: Objective>: Model {
     public var positionDimension: Int { objective.dimension }
     public var timeIdentification: String { "t = k√η" }
     public func drift(_ x: [Double], t: Double, into b: inout [Double]) {
-        var scratch = DriftScratch()
+        var scratch = ModelScratch()
         drift(x, t: t, into: &b, scratch: &scratch)
     }
-    public func drift(_ x: [Double], t: Double, into b: inout [Double], scratch: inout DriftScratch) {
+    public func drift(_ x: [Double], t: Double, into b: inout [Double], scratch: inout ModelScratch) {
         secondOrderDrift(objective, x, into: &b, scratch: &scratch) { v, g in -damping * v - g }
     }
 }
@@ -38,10 +38,10 @@ public struct NesterovODE<F: Objective>: Model {
     public var positionDimension: Int { objective.dimension }
     public var timeIdentification: String { "t = k√s" }
     public func drift(_ x: [Double], t: Double, into b: inout [Double]) {
-        var scratch = DriftScratch()
+        var scratch = ModelScratch()
         drift(x, t: t, into: &b, scratch: &scratch)
     }
-    public func drift(_ x: [Double], t: Double, into b: inout [Double], scratch: inout DriftScratch) {
+    public func drift(_ x: [Double], t: Double, into b: inout [Double], scratch: inout ModelScratch) {
         secondOrderDrift(objective, x, into: &b, scratch: &scratch) { v, g in t > 0 ? -(3 / t) * v - g : -0.25 * g }
     }
     /// The state `(x₀, 0)`.
@@ -50,7 +50,7 @@ public struct NesterovODE<F: Objective>: Model {
 
 /// Drift of `Ẋ = V, V̇ = a(V, ∇f(X))` for a state `(X, V)`, with `a` applied per coordinate.
 @inline(__always)
-func secondOrderDrift<F: Objective>(_ objective: F, _ x: [Double], into b: inout [Double], scratch: inout DriftScratch,
+func secondOrderDrift<F: Objective>(_ objective: F, _ x: [Double], into b: inout [Double], scratch: inout ModelScratch,
                                     acceleration: (_ v: Double, _ g: Double) -> Double) {
     let d = objective.dimension
     scratch.ensure(d)

@@ -33,4 +33,5 @@ public struct NoisyQuadratic: StochasticOracleObjective {
     }
 
     public func noiseCovariance(_ x: [Double]) -> Matrix { hSquared }
+    public var noiseIsConstant: Bool { true }
 }

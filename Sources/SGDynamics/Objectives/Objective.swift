@@ -130,4 +130,10 @@ public protocol StochasticOracleObjective: Objective {
     func stochasticGradient(_ x: [Double], rng: CounterRNG, path: Int, step: Int, draw: Int, into g: inout [Double])
     /// The exact noise covariance `Σ(x) = Cov_γ ∇f_γ(x)`.
     func noiseCovariance(_ x: [Double]) -> Matrix
+    /// Whether `Σ(x)` is the same for every `x` (additive noise).
+    var noiseIsConstant: Bool { get }
+}
+
+extension StochasticOracleObjective {
+    public var noiseIsConstant: Bool { false }
 }

@@ -46,7 +46,7 @@ public struct DormandPrince54: Sendable {
         var k = Array(repeating: [Double](repeating: 0, count: n), count: 7)
         var xs = [Double](repeating: 0, count: n)
         var xNew = [Double](repeating: 0, count: n)
-        var scratch = DriftScratch()
+        var scratch = ModelScratch()
         var times: [Double] = [], states: [[Double]] = []
         var saveIndex = 0
         var denseSteps: [DenseStep] = []

@@ -11,7 +11,7 @@ public protocol FixedStepODESolver: Sendable {
 public struct ODEWork: Sendable {
     public var k: [[Double]]
     public var tmp: [Double]
-    public var scratch = DriftScratch()
+    public var scratch = ModelScratch()
     /// `d × d` matrix and pivots for implicit methods (sized on first use).
     public var matrix = Matrix(rows: 0, columns: 0)
     public var pivots: [Int] = []

@@ -1,0 +1,58 @@
+/// A continuous model with noise, `dX = b(X, t) dt + σ(X, t) dW`, `W` an `m`-dimensional Brownian
+/// motion (Itô). Solvers use ``diffusion(_:t:applyTo:into:scratch:)``, which forms `σ(x) ξ` without
+/// building `σ` when the structure allows (additive, diagonal).
+public protocol StochasticModel: Model {
+    /// Number `m` of Brownian components.
+    var brownianDimension: Int { get }
+    /// `out ← σ(x, t) ξ` for `ξ` of length `m`.
+    func diffusion(_ x: [Double], t: Double, applyTo xi: [Double], into out: inout [Double], scratch: inout ModelScratch)
+}
+
+extension StochasticModel {
+    /// The full `d × m` matrix `σ(x, t)`, column by column (allocates; for diagnostics and tests).
+    public func diffusionMatrix(_ x: [Double], t: Double) -> Matrix {
+        let m = brownianDimension
+        var s = Matrix(rows: dimension, columns: m)
+        var e = [Double](repeating: 0, count: m)
+        var col = [Double](repeating: 0, count: dimension)
+        var scratch = ModelScratch()
+        for j in 0..<m {
+            e[j] = 1
+            diffusion(x, t: t, applyTo: e, into: &col, scratch: &scratch)
+            e[j] = 0
+            for i in 0..<dimension { s[i, j] = col[i] }
+        }
+        return s
+    }
+}
+
+/// Overdamped Langevin dynamics at temperature `T` (THEORY.md §4.6):
+///
+///     dθ = −∇f(θ) dt + √(2T) dW,    invariant law ∝ e^{−f/T}
+///
+/// It is the continuous limit of ``SGLD`` at temperature `T` (time `t = kη`). With `f = x²/2`,
+/// `T = 0.1` it is benchmark W1's Ornstein–Uhlenbeck process; with the 2-D double well of height 1
+/// and `T = 1/2` it is W2.
+public struct Langevin<F: Objective>: StochasticModel {
+    public let objective: F
+    public let temperature: Double
+    public init(_ objective: F, temperature: Double) {
+        precondition(temperature >= 0, "temperature must be non-negative")
+        self.objective = objective
+        self.temperature = temperature
+    }
+    public var name: String { "Langevin T = \(temperature)" }
+    public var dimension: Int { objective.dimension }
+    public var brownianDimension: Int { objective.dimension }
+    public var noise: NoiseStructure { .additive }
+    @inlinable
+    public func drift(_ x: [Double], t: Double, into b: inout [Double]) {
+        objective.gradient(x, into: &b)
+        for i in 0..<b.count { b[i] = -b[i] }
+    }
+    @inlinable
+    public func diffusion(_ x: [Double], t: Double, applyTo xi: [Double], into out: inout [Double], scratch: inout ModelScratch) {
+        let s = (2 * temperature).squareRoot()
+        for i in 0..<out.count { out[i] = s * xi[i] }
+    }
+}
