@@ -43,11 +43,21 @@ public protocol Algorithm: Sendable {
     var timePerStep: Double { get }
     var isStochastic: Bool { get }
     func makeState(start: [Double]) -> AlgorithmState
+    /// Put an existing state back to the start of a run without allocating (ensembles reuse one
+    /// state per thread). The default zeroes the velocity and step count.
+    func reset(_ state: inout AlgorithmState, start: [Double])
     func step(_ state: inout AlgorithmState, rng: CounterRNG, path: Int)
 }
 
 extension Algorithm {
     public var timePerStep: Double { learningRate }
+
+    @inlinable
+    public func reset(_ s: inout AlgorithmState, start: [Double]) {
+        for i in 0..<start.count { s.position[i] = start[i]; s.velocity[i] = 0; s.auxiliary[i] = start[i] }
+        s.step = 0
+        s.scratch.permutationEpoch = -1
+    }
 }
 
 /// The outcome of a single run of an algorithm.

@@ -140,6 +140,10 @@ public struct NesterovSBC<F: Objective>: Algorithm {
         s.auxiliary = start
         return s
     }
+    public func reset(_ s: inout AlgorithmState, start: [Double]) {
+        for i in 0..<start.count { s.position[i] = start[i]; s.velocity[i] = start[i]; s.auxiliary[i] = start[i] }
+        s.step = 0
+    }
     @inlinable
     public func step(_ s: inout AlgorithmState, rng: CounterRNG, path: Int) {
         let k = Double(s.step + 1)

@@ -14,6 +14,7 @@ public struct TimeRescaled<Base: Algorithm>: Algorithm {
     public var learningRate: Double { base.learningRate }
     public var isStochastic: Bool { base.isStochastic }
     public func makeState(start: [Double]) -> AlgorithmState { base.makeState(start: start) }
+    public func reset(_ state: inout AlgorithmState, start: [Double]) { base.reset(&state, start: start) }
     @inlinable
     public func step(_ state: inout AlgorithmState, rng: CounterRNG, path: Int) { base.step(&state, rng: rng, path: path) }
 }
