@@ -276,6 +276,7 @@ public struct QuadraticMoments: Sendable {
         precondition(h >= 0 && h.isFinite, "OU step: time must be finite and non-negative")
         let d = a.rows
         if h == 0 { return (Matrix.identity(d), Matrix(rows: d, columns: d)) }
+        precondition(a.frobeniusNorm * h < 1e15, "OU step: ‖A‖t ≥ 1e15; use the stationary covariance")
         let pieces = Swift.max(1, Int((a.frobeniusNorm * h).rounded(.up)))
         let tau = h / Double(pieces)
         var block = Matrix(rows: 2 * d, columns: 2 * d)

@@ -161,24 +161,19 @@ public struct Ensemble: Sendable {
         let threadCount = Swift.max(1, Swift.min(threads, blocks.count))
         DispatchQueue.concurrentPerform(iterations: threadCount) { t in
             var workspace = kernel.makeWorkspace()
-            var row = [Double](repeating: 0, count: values)
+            var acc = BlockAccumulator(saves: saves, positionDimension: pd, observables: observables, coDimension: co,
+                                       histograms: specs)
             var bi = blocks.lowerBound + t
             while bi < blocks.upperBound {
-                var moments = [MomentStatistic](repeating: MomentStatistic(values: values, coDimension: co), count: saves)
-                var hists = specs.map { Histogram(lower: $0.lower, upper: $0.upper, bins: $0.bins) }
+                acc.reset()
                 var divs: [Divergence] = []
                 let first = bi * blockSize, last = Swift.min(paths, first + blockSize)
                 for p in first..<last {
-                    let diverged = kernel.simulate(path: p, workspace: &workspace) { j, x in
-                        for i in 0..<pd { row[i] = x[i] }
-                        for (o, obs) in observables.enumerated() { row[pd + o] = obs.evaluate(x) }
-                        moments[j].add(row)
-                        if j == saves - 1 { for (h, spec) in specs.enumerated() { hists[h].add(row[pd + spec.observable]) } }
-                    }
+                    let diverged = kernel.simulate(path: p, workspace: &workspace) { j, x in acc.add(j, x) }
                     if let k = diverged { divs.append(Divergence(path: p, step: k)) }
                 }
-                box.pointer[bi - blocks.lowerBound] = BlockStatistics(block: bi, moments: moments,
-                                                                      histograms: hists, divergences: divs)
+                box.pointer[bi - blocks.lowerBound] = BlockStatistics(block: bi, moments: acc.moments(),
+                                                                      histograms: acc.histograms, divergences: divs)
                 bi += threadCount
             }
         }
@@ -196,4 +191,89 @@ public struct Ensemble: Sendable {
 struct UncheckedBox<T>: @unchecked Sendable {
     let pointer: UnsafeMutableBufferPointer<T>
     init(_ p: UnsafeMutableBufferPointer<T>) { pointer = p }
+}
+
+/// Raw, shifted sums for one block of paths: per save point `j` and value `i`, `Σ(v − K)`,
+/// `Σ(v − K)²` and the position cross products, with the shift `K` the block's first observation
+/// (which keeps the sums well conditioned). Two multiply-adds per value per save point; converted to
+/// ``MomentStatistic`` once per block.
+struct BlockAccumulator {
+    let saves: Int
+    let pd: Int
+    let values: Int
+    let co: Int
+    let observables: [Observable]
+    var count: [Int]
+    var shift: [Double]
+    var s1: [Double]
+    var s2: [Double]
+    var cross: [Double]
+    var row: [Double]
+    var histograms: [Histogram]
+    let histogramSpecs: [(observable: Int, lower: Double, upper: Double, bins: Int)]
+
+    init(saves: Int, positionDimension: Int, observables: [Observable], coDimension: Int,
+         histograms specs: [(observable: Int, lower: Double, upper: Double, bins: Int)]) {
+        self.saves = saves
+        pd = positionDimension
+        values = positionDimension + observables.count
+        co = coDimension
+        self.observables = observables
+        count = [Int](repeating: 0, count: saves)
+        shift = [Double](repeating: 0, count: saves * values)
+        s1 = shift
+        s2 = shift
+        cross = [Double](repeating: 0, count: saves * coDimension * coDimension)
+        row = [Double](repeating: 0, count: values)
+        histogramSpecs = specs
+        histograms = specs.map { Histogram(lower: $0.lower, upper: $0.upper, bins: $0.bins) }
+    }
+
+    mutating func reset() {
+        for i in 0..<count.count { count[i] = 0 }
+        for i in 0..<s1.count { s1[i] = 0; s2[i] = 0 }
+        for i in 0..<cross.count { cross[i] = 0 }
+        histograms = histogramSpecs.map { Histogram(lower: $0.lower, upper: $0.upper, bins: $0.bins) }
+    }
+
+    @inline(__always)
+    mutating func add(_ j: Int, _ x: [Double]) {
+        for i in 0..<pd { row[i] = x[i] }
+        for o in 0..<observables.count { row[pd + o] = observables[o].evaluate(x) }
+        let base = j * values
+        if count[j] == 0 { for i in 0..<values { shift[base + i] = row[i] } }
+        count[j] += 1
+        for i in 0..<values {
+            let d = row[i] - shift[base + i]
+            s1[base + i] += d
+            s2[base + i] += d * d
+        }
+        if co > 0 {
+            let cb = j * co * co
+            for a in 0..<co {
+                let da = row[a] - shift[base + a]
+                for b in 0..<co { cross[cb + a * co + b] += da * (row[b] - shift[base + b]) }
+            }
+        }
+        if j == saves - 1 { for (h, spec) in histogramSpecs.enumerated() { histograms[h].add(row[pd + spec.observable]) } }
+    }
+
+    func moments() -> [MomentStatistic] {
+        (0..<saves).map { j in
+            var m = MomentStatistic(values: values, coDimension: co)
+            let n = count[j]
+            m.count = n
+            guard n > 0 else { return m }
+            let base = j * values
+            for i in 0..<values {
+                m.mean[i] = shift[base + i] + s1[base + i] / Double(n)
+                m.m2[i] = Swift.max(0, s2[base + i] - s1[base + i] * s1[base + i] / Double(n))
+            }
+            let cb = j * co * co
+            for a in 0..<co { for b in 0..<co {
+                m.comoment[a * co + b] = cross[cb + a * co + b] - s1[base + a] * s1[base + b] / Double(n)
+            } }
+            return m
+        }
+    }
 }

@@ -123,24 +123,14 @@ public struct ClosureSDE: DiagonalNoiseModel {
             sigma(x, t, &out)
             for i in 0..<d { out[i] *= xi[i] }
         case .additive(let s):
-            ClosureSDE.multiply(s, xi, into: &out)
+            s.multiply(xi, into: &out)
         case .general(let m, let sigma):
             if scratch.factor.rows != d || scratch.factor.columns != m {
                 scratch.factor = Matrix(rows: d, columns: m)
             }
             for k in 0..<(d * m) { scratch.factor.storage[k] = 0 }
             sigma(x, t, &scratch.factor)
-            ClosureSDE.multiply(scratch.factor, xi, into: &out)
-        }
-    }
-
-    @inlinable
-    static func multiply(_ s: Matrix, _ xi: [Double], into out: inout [Double]) {
-        let m = s.columns
-        for i in 0..<s.rows {
-            var acc = 0.0
-            for j in 0..<m { acc += s.storage[i * m + j] * xi[j] }
-            out[i] = acc
+            scratch.factor.multiply(xi, into: &out)
         }
     }
 

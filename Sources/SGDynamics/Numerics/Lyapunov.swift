@@ -10,7 +10,7 @@ import Foundation
 ///     (A ⊗ I + I ⊗ A) vec S = vec C,      (I − M ⊗ M) vec S = vec Q
 ///
 /// by LU with partial pivoting. The system has `n²` unknowns, so the cost is `O(n⁶)` time and `O(n⁴)`
-/// memory: instant for `n ≤ 10`, about 2.5·10⁸ flops and 6.5 MB at `n = 30` (the intended limit; use a
+/// memory: instant for `n ≤ 10`, about 5·10⁸ flops and 6.5 MB at `n = 30` (the intended limit; use a
 /// Bartels–Stewart/Schur method beyond that).
 ///
 /// - Domain: the solution is the stationary covariance, so the dynamics must be stable: every eigenvalue

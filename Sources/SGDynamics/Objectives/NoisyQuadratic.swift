@@ -7,7 +7,7 @@ public struct NoisyQuadratic: StochasticOracleObjective {
     public var dimension: Int { base.dimension }
     public var name: String { "noisy-quadratic" }
     public var hasExactHessian: Bool { true }
-    let hSquared: Matrix
+    @usableFromInline let hSquared: Matrix
 
     public init(hessian: Matrix) {
         base = Quadratic(hessian: hessian)
@@ -20,15 +20,29 @@ public struct NoisyQuadratic: StochasticOracleObjective {
         base.hessianVectorProduct(x, v, into: &hv)
     }
 
+    @inlinable
     public func stochasticGradient(_ x: [Double], rng: CounterRNG, path: Int, step: Int, draw: Int, into g: inout [Double]) {
         let d = dimension
         let h = base.hessianMatrix
-        for i in 0..<d {
-            var r = 0.0
-            for j in 0..<d {
-                r += h[i, j] * (x[j] - rng.gaussian(path: path, step: step, component: draw * d + j))
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: d) { u in
+            // u = x − γ, γ ~ N(0, I): components draw·d … draw·d + d − 1, two per Philox block.
+            var j = 0
+            while j < d {
+                let c = draw * d + j
+                if c & 1 == 0 && j + 1 < d {
+                    let (a, b) = rng.gaussianPair(path: path, step: step, block: c >> 1)
+                    u[j] = x[j] - a; u[j + 1] = x[j + 1] - b
+                    j += 2
+                } else {
+                    u[j] = x[j] - rng.gaussian(path: path, step: step, component: c)
+                    j += 1
+                }
             }
-            g[i] = r
+            for i in 0..<d {
+                var r = 0.0
+                for k in 0..<d { r += h[i, k] * u[k] }
+                g[i] = r
+            }
         }
     }
 

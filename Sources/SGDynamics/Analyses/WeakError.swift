@@ -1,0 +1,64 @@
+import Foundation
+
+/// Weak error between a discrete algorithm and a continuous model (THEORY.md §5.1, §5.4):
+///
+///     err(η) = max_{0 ≤ k ≤ ⌊T/η⌋} | E g(x_k) − E g(X_{kη}) |
+///
+/// measured from two ensembles observed at the same times (Monte Carlo), or given exactly. The
+/// Monte Carlo interval is conservative: with `Δ_k` the difference of means and `s_k` its standard
+/// error (independent ensembles, `s_k² = s_alg² + s_model²`), the 95% interval of the max is
+/// `[max_k(|Δ_k| − 1.96 s_k), max_k(|Δ_k| + 1.96 s_k)]`.
+public enum WeakError {
+    public struct Point: Sendable, Codable {
+        public var learningRate: Double
+        public var error: Double
+        /// 95% interval (lower, upper); equal to `error` in exact mode.
+        public var lower: Double
+        public var upper: Double
+        /// Time at which the max was attained.
+        public var time: Double
+        /// Largest standard error over k (0 in exact mode).
+        public var standardError: Double
+        public var paths: Int
+        public var seconds: Double
+    }
+
+    /// Compare observable `observable` (index among the observables) of two ensembles with the same save times.
+    public static func compare(_ a: EnsembleResult, _ b: EnsembleResult, observable: Int,
+                               learningRate: Double, seconds: Double = 0) -> Point {
+        precondition(a.saveTimes.count == b.saveTimes.count, "ensembles must share save times")
+        let ia = a.positionDimension + observable, ib = b.positionDimension + observable
+        var best = -1.0, lo = 0.0, hi = 0.0, at = 0.0, worstSE = 0.0
+        for k in 0..<a.saveTimes.count {
+            let ma = a.moments[k], mb = b.moments[k]
+            guard ma.count > 1, mb.count > 1 else { continue }
+            let delta = Swift.abs(ma.mean[ia] - mb.mean[ib])
+            let se = (ma.variance(ia) / Double(ma.count) + mb.variance(ib) / Double(mb.count)).squareRoot()
+            worstSE = Swift.max(worstSE, se)
+            lo = Swift.max(lo, delta - 1.96 * se)
+            hi = Swift.max(hi, delta + 1.96 * se)
+            if delta > best { best = delta; at = a.saveTimes[k] }
+        }
+        return Point(learningRate: learningRate, error: Swift.max(best, 0), lower: Swift.max(lo, 0), upper: hi,
+                     time: at, standardError: worstSE, paths: Swift.min(a.paths, b.paths), seconds: seconds)
+    }
+
+    /// The error from exact expectations `E g(x_k)` and `E g(X_{kη})`, `k = 0…N`.
+    public static func exact(_ algorithm: [Double], _ model: [Double], learningRate: Double, seconds: Double = 0) -> Point {
+        var best = 0.0, at = 0.0
+        for k in 0..<Swift.min(algorithm.count, model.count) {
+            let e = Swift.abs(algorithm[k] - model[k])
+            if e > best { best = e; at = Double(k) * learningRate }
+        }
+        return Point(learningRate: learningRate, error: best, lower: best, upper: best, time: at, standardError: 0,
+                     paths: 0, seconds: seconds)
+    }
+
+    /// Paths needed so that 5 standard errors stay below `fraction` of the error expected at the
+    /// smallest η (THEORY.md §5.4: `C η^α ≫ 5 sd/√M`), from a pilot estimate of `sd` and of the error.
+    public static func requiredPaths(standardDeviation sd: Double, expectedError: Double, fraction: Double = 1) -> Int {
+        guard expectedError > 0, sd.isFinite else { return Int.max }
+        let m = (5 * sd / (fraction * expectedError))
+        return Int((m * m).rounded(.up))
+    }
+}

@@ -1,0 +1,83 @@
+/// Exact transition of a linear SDE with additive noise, `dX = −A X dt + B dW`:
+///
+///     X_{t+h} = e^{−Ah} X_t + ε,   ε ~ N(0, Σ_h),   Σ_h = ∫₀ʰ e^{−As} BBᵀ e^{−Aᵀs} ds
+///
+/// `Σ_h` comes from one matrix exponential (Van Loan 1978): `exp([[−A, Q], [0, Aᵀ]] h) = [[F, G], [0, ·]]`
+/// gives `e^{−Ah} = F` and `Σ_h = G Fᵀ`. The step has no discretization error at any `h`, so a weak
+/// error measured with it is the model's alone. Noise enters as `ε = L ξ`, `ξ = ΔW/√h`, `L Lᵀ = Σ_h`.
+/// - Strong order: exact in law (weak order ∞) for this class. Noise: additive.
+/// - Reference: Van Loan, *Computing integrals involving the matrix exponential*, IEEE TAC 23 (1978).
+public struct ExactLinearStep: SDESolver {
+    public let stepSize: Double
+    public let transition: Matrix
+    public let noiseFactor: Matrix
+
+    /// `A` the drift matrix (drift `−A x`), `Q = BBᵀ` the diffusion covariance, `h` the step.
+    public init(driftMatrix a: Matrix, diffusionCovariance q: Matrix, stepSize h: Double) {
+        let d = a.rows
+        var big = Matrix(rows: 2 * d, columns: 2 * d)
+        for i in 0..<d { for j in 0..<d {
+            big[i, j] = -a[i, j] * h
+            big[i, d + j] = q[i, j] * h
+            big[d + i, d + j] = a[j, i] * h
+        } }
+        let e = big.exponential()
+        var f = Matrix(rows: d, columns: d), g = Matrix(rows: d, columns: d)
+        for i in 0..<d { for j in 0..<d { f[i, j] = e[i, j]; g[i, j] = e[i, d + j] } }
+        var sigma = (g * f.transposed).symmetrized
+        var l = Matrix(rows: d, columns: d)
+        var perm = [Int](repeating: 0, count: d)
+        Matrix.semidefiniteFactor(&sigma, into: &l, permutation: &perm)
+        stepSize = h
+        transition = f
+        noiseFactor = l
+    }
+
+    /// For a model that knows its linear structure.
+    public init<M: LinearAdditiveModel>(_ model: M, stepSize h: Double) {
+        self.init(driftMatrix: model.driftMatrix, diffusionCovariance: model.diffusionCovariance, stepSize: h)
+    }
+
+    public var name: String { "exact linear transition" }
+    public var strongOrder: Double { .infinity }
+    public var weakOrder: Double { .infinity }
+
+    @inlinable
+    public func step<M: StochasticModel>(_ model: M, _ x: inout [Double], t: Double, h: Double, dW: [Double], work: inout SDEWork) {
+        precondition(Swift.abs(h - stepSize) <= 1e-12 * stepSize, "ExactLinearStep was built for h = \(stepSize), called with \(h)")
+        let d = x.count
+        let s = 1 / stepSize.squareRoot()
+        for i in 0..<d {
+            var acc = 0.0
+            for j in 0..<d { acc += transition[i, j] * x[j] + noiseFactor[i, j] * dW[j] * s }
+            work.stage[i] = acc
+        }
+        for i in 0..<d { x[i] = work.stage[i] }
+    }
+}
+
+/// A model `dX = −A X dt + B dW` with constant `A` and `Q = BBᵀ` (Brownian dimension = state dimension).
+public protocol LinearAdditiveModel: StochasticModel {
+    var driftMatrix: Matrix { get }
+    var diffusionCovariance: Matrix { get }
+}
+
+extension Langevin: LinearAdditiveModel where F == Quadratic {
+    /// Requires the quadratic to be centred at 0 (drift `−H x`).
+    public var driftMatrix: Matrix {
+        precondition(objective.center.allSatisfy { $0 == 0 }, "linear form needs a quadratic centred at 0")
+        return objective.hessianMatrix
+    }
+    public var diffusionCovariance: Matrix { (2 * temperature) * Matrix.identity(dimension) }
+}
+
+extension SME: LinearAdditiveModel where G == OracleGradient<NoisyQuadratic> {
+    /// SME-1: `A = H/(1−μ)` scaling included; SME-2: `A = H + (η/2)H²`.
+    public var driftMatrix: Matrix {
+        let h = gradient.objective.base.hessianMatrix
+        return order == 1 ? momentumScale * h : h + (learningRate / 2) * (h * h)
+    }
+    public var diffusionCovariance: Matrix {
+        (momentumScale * momentumScale * learningRate * gradient.covarianceFactor) * gradient.objective.noiseCovariance([])
+    }
+}

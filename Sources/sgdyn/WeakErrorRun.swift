@@ -1,0 +1,146 @@
+import Foundation
+import SGDynamics
+import SGDynamicsReport
+
+/// The orchestration of `sgdyn weak-error`: ensembles (or exact moments) per η and model, the table,
+/// the files.
+struct WeakErrorRun {
+    let command: WeakErrorCommand
+    let grid: [Double]
+    let orders: [Int]
+    let start: [Double]
+    let test: (name: String, observable: Observable, kind: TestFunction)
+
+    var ensemble: Ensemble {
+        var e = Ensemble(paths: command.paths, threads: command.threads)
+        e.keepBlocks = false
+        return e
+    }
+
+    func steps(_ eta: Double) -> Int { Int((command.horizon / eta * (1 + 1e-12)).rounded(.down)) }
+
+    func liTaiE(_ f: NoisyQuadratic) throws {
+        let useExact = command.mode != "mc"
+        var rows: [[WeakError.Point]] = orders.map { _ in [] }
+        var method = ""
+        for eta in grid {
+            let n = steps(eta)
+            let t0 = Date()
+            if useExact {
+                method = "exact Gaussian moments (no Monte Carlo)"
+                let moments = QuadraticMoments(f, learningRate: eta, batchSize: command.batch)
+                let sgd = moments.sgd(from: start, steps: n).map { moments.expectation(of: test.kind, under: $0) }
+                for (m, order) in orders.enumerated() {
+                    let sme = moments.sme(order: order, from: start, steps: n).map { moments.expectation(of: test.kind, under: $0) }
+                    rows[m].append(WeakError.exact(sgd, sme, learningRate: eta, seconds: Date().timeIntervalSince(t0)))
+                }
+                continue
+            }
+            method = "Monte Carlo, \(command.paths) paths per ensemble; SMEs by their exact linear transition at step η"
+            let sgd = SGD(OracleGradient(f, batchSize: command.batch), learningRate: eta)
+            let alg = ensemble.run(AlgorithmKernel(sgd, start: start, steps: n, seed: command.seed), observables: [test.observable])
+            for (m, order) in orders.enumerated() {
+                let sme = SME(OracleGradient(f, batchSize: command.batch), learningRate: eta, order: order)
+                let kernel = SDEKernel(sme, solver: ExactLinearStep(sme, stepSize: eta), start: start, stepSize: eta,
+                                       steps: n, seed: command.seed &+ UInt64(1 + m))
+                let res = ensemble.run(kernel, observables: [test.observable])
+                warnDivergence(alg, res)
+                rows[m].append(WeakError.compare(alg, res, observable: 0, learningRate: eta, seconds: Date().timeIntervalSince(t0)))
+            }
+        }
+        try report(objective: "li-tai-e H = diag(\(command.diagonal)), b = \(command.batch)", method: method, rows: rows)
+    }
+
+    func finiteSum<F: FiniteSumObjective>(_ f: F) throws {
+        var rows: [[WeakError.Point]] = orders.map { _ in [] }
+        let r = command.substeps
+        for eta in grid {
+            let n = steps(eta)
+            let t0 = Date()
+            let source = MinibatchGradient(f, batchSize: command.batch, sampling: .withReplacement)
+            let alg = ensemble.run(AlgorithmKernel(SGD(source, learningRate: eta), start: start, steps: n, seed: command.seed),
+                                   observables: [test.observable])
+            for (m, order) in orders.enumerated() {
+                let sme = SME(source, learningRate: eta, order: order)
+                let kernel = SDEKernel(sme, solver: EulerMaruyama(), start: start, stepSize: eta / Double(r), steps: n * r,
+                                       saveEvery: r, seed: command.seed &+ UInt64(1 + m))
+                let res = ensemble.run(kernel, observables: [test.observable])
+                warnDivergence(alg, res)
+                rows[m].append(WeakError.compare(alg, res, observable: 0, learningRate: eta, seconds: Date().timeIntervalSince(t0)))
+            }
+        }
+        try report(objective: "\(f.name) (n = \(f.sampleCount), d = \(f.dimension)), b = \(command.batch) with replacement",
+                   method: "Monte Carlo, \(command.paths) paths per ensemble; SMEs by Euler–Maruyama at step η/\(r) (its O(η/\(r)) bias is below the model error measured)",
+                   rows: rows)
+    }
+
+    func warnDivergence(_ results: EnsembleResult...) {
+        for r in results { if let s = r.divergenceSummary { FileHandle.standardError.write(Data("warning: \(s)\n".utf8)) } }
+    }
+
+    func report(objective: String, method: String, rows: [[WeakError.Point]]) throws {
+        let names = orders.map { "SME-\($0)" }
+        let fits = rows.map { r in OrderFit(steps: r.map(\.learningRate), errors: r.map(\.error)) }
+        print("Weak error of SGD against its SMEs on \(objective); g = \(test.name), T = \(fmt(command.horizon)), x0 = (\(start.map { fmt($0) }.joined(separator: ", ")))")
+        print("Claim (Li, Tai & E): max_k |E g(x_k) − E g(X_kη)| = O(η) for SME-1 and O(η²) for SME-2.")
+        print("Method: \(method).\n")
+        var table = TextTable(["η", "steps"] + names.flatMap { ["err \($0)", "95% interval"] } + ["seconds"])
+        for (i, eta) in grid.enumerated() {
+            var row = [fmt(eta), "\(steps(eta))"]
+            for m in 0..<orders.count {
+                let p = rows[m][i]
+                row.append(fmt(p.error, 5))
+                row.append(p.standardError == 0 ? "exact" : "[\(fmt(p.lower, 3)), \(fmt(p.upper, 3))]")
+            }
+            row.append(String(format: "%.2f", rows.map { $0[i].seconds }.reduce(0, +)))
+            table.add(row)
+        }
+        print(table.render())
+        for (m, fit) in fits.enumerated() {
+            let local = fit.map { $0.localOrders.map { fmt($0, 3) }.joined(separator: ", ") } ?? ""
+            print("fitted order \(names[m]): \(fit.map { "\($0.description) (95% interval)" } ?? "n/a")   local orders: \(local)")
+        }
+        // Is the Monte Carlo error below the error measured?
+        for (m, r) in rows.enumerated() {
+            guard let last = r.last, last.standardError > 0 else { continue }
+            if 5 * last.standardError > last.error {
+                let predicted = fits[m].map { exp($0.intercept) * pow(last.learningRate, $0.order) } ?? last.error
+                let need = WeakError.requiredPaths(standardDeviation: last.standardError * Double(last.paths).squareRoot(),
+                                                   expectedError: max(predicted, 1e-300))
+                print("warning: at η = \(fmt(last.learningRate)) the Monte Carlo error of \(names[m]) (5 SE = \(fmt(5 * last.standardError, 3))) is not below the error measured (\(fmt(last.error, 3))); use --paths ≥ \(need) or the exact mode")
+            }
+        }
+
+        var csv = TextTable(["model", "eta", "steps", "error", "lower95", "upper95", "time_of_max", "max_standard_error", "paths", "seconds"])
+        for (m, r) in rows.enumerated() {
+            for (i, p) in r.enumerated() {
+                csv.add([names[m], "\(p.learningRate)", "\(steps(grid[i]))", "\(p.error)", "\(p.lower)", "\(p.upper)", "\(p.time)",
+                         "\(p.standardError)", "\(p.paths)", "\(p.seconds)"])
+            }
+        }
+        var files: [String] = []
+        if let p = try command.output.write(csv.csv(), to: "weak-error.csv") { files.append(p) }
+        let json: [String: Any] = [
+            "study": "weak-error", "objective": objective, "test_function": test.name, "horizon": command.horizon,
+            "method": method, "x0": start, "seed": Int(command.seed),
+            "models": orders.indices.map { m -> [String: Any] in
+                ["model": names[m], "order": fits[m]?.order ?? Double.nan, "order_halfwidth_95": fits[m]?.halfWidth ?? Double.nan,
+                 "points": rows[m].map { ["eta": $0.learningRate, "error": $0.error, "lower95": $0.lower, "upper95": $0.upper,
+                                          "time_of_max": $0.time, "paths": $0.paths, "seconds": $0.seconds] }]
+            },
+        ]
+        if let p = try command.output.write(jsonString(json), to: "weak-error.json") { files.append(p) }
+        var plot = LinePlot(title: "Weak error vs η: SGD and its SMEs (g = \(test.name))", xLabel: "η",
+                            yLabel: "max_k |E g(x_k) − E g(X_kη)|", xScale: .log, yScale: .log)
+        for (m, r) in rows.enumerated() {
+            let label = "\(names[m]) (order \(fits[m]?.description ?? "–"))"
+            let errs = r.map { $0.standardError == 0 ? 0 : ($0.upper - $0.lower) / 2 }
+            plot.add(Series(label: label, x: r.map(\.learningRate), y: r.map(\.error),
+                            errors: errs.allSatisfy { $0 == 0 } ? nil : errs, marker: m == 0 ? .circle : .square))
+        }
+        if let p1 = rows.first?.first { plot.addReferenceSlope(1, through: (x: p1.learningRate, y: p1.error * 1.5), label: "slope 1") }
+        if rows.count > 1, let p2 = rows[1].first { plot.addReferenceSlope(2, through: (x: p2.learningRate, y: p2.error * 0.6), label: "slope 2") }
+        if let p = try command.output.write(plot.render(), to: "weak-error.svg") { files.append(p) }
+        if !files.isEmpty { print("wrote " + files.joined(separator: ", ")) }
+    }
+}
