@@ -36,16 +36,29 @@ struct WeakErrorRun {
                 }
                 continue
             }
+            let paired = command.batch == 1
             method = "Monte Carlo, \(command.paths) paths per ensemble; SMEs by their exact linear transition at step η"
-            let sgd = SGD(OracleGradient(f, batchSize: command.batch), learningRate: eta)
-            let alg = ensemble.run(AlgorithmKernel(sgd, start: start, steps: n, seed: command.seed), observables: [test.observable])
+                + (paired ? "; SGD's γ_k and the SMEs' ΔW_k/√η are the same draws (common random numbers), errors from paired differences" : "")
+            var source = OracleGradient(f, batchSize: command.batch)
+            if paired { source.noiseStream = RandomStream.brownian }
+            let sgdKernel = AlgorithmKernel(SGD(source, learningRate: eta), start: start, steps: n, seed: command.seed)
+            let alg = paired ? nil : ensemble.run(sgdKernel, observables: [test.observable])
             for (m, order) in orders.enumerated() {
                 let sme = SME(OracleGradient(f, batchSize: command.batch), learningRate: eta, order: order)
                 let kernel = SDEKernel(sme, solver: ExactLinearStep(sme, stepSize: eta), start: start, stepSize: eta,
-                                       steps: n, seed: command.seed &+ UInt64(1 + m))
-                let res = ensemble.run(kernel, observables: [test.observable])
-                warnDivergence(alg, res)
-                rows[m].append(WeakError.compare(alg, res, observable: 0, learningRate: eta, seconds: Date().timeIntervalSince(t0)))
+                                       steps: n, seed: paired ? command.seed : command.seed &+ UInt64(1 + m))
+                if paired {
+                    let d = start.count
+                    let g = test.observable
+                    let diff = Observable("Δ\(g.name)") { v in g.evaluate(Array(v[0..<d])) - g.evaluate(Array(v[d..<(2 * d)])) }
+                    let res = ensemble.run(PairedKernel(sgdKernel, kernel), observables: [diff])
+                    warnDivergence(res)
+                    rows[m].append(WeakError.paired(res, observable: 0, learningRate: eta, seconds: Date().timeIntervalSince(t0)))
+                } else {
+                    let res = ensemble.run(kernel, observables: [test.observable])
+                    warnDivergence(alg!, res)
+                    rows[m].append(WeakError.compare(alg!, res, observable: 0, learningRate: eta, seconds: Date().timeIntervalSince(t0)))
+                }
             }
         }
         try report(objective: "li-tai-e H = diag(\(command.diagonal)), b = \(command.batch)", method: method, rows: rows)

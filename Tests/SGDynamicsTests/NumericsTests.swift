@@ -105,3 +105,41 @@ struct NumericsTests {
         #expect(abs(s4 / Double(n) - 3) < 4 * (96.0 / Double(n)).squareRoot())
     }
 }
+
+@Suite("Gaussian draws")
+struct GaussianTests {
+    @Test("Ziggurat tables: every layer, including the cap above x₂₅₅, has area v")
+    func zigguratTables() {
+        let x = Ziggurat.edges, f = Ziggurat.heights
+        for i in 1..<255 {
+            #expect(abs(x[i] * (f[i + 1] - f[i]) - Ziggurat.v) < 1e-12)
+        }
+        // the top layer's area also matches: x₂₅₅ (1 − f(x₂₅₅)) ≈ v
+        #expect(abs(x[255] * (1 - f[255]) - Ziggurat.v) < 1e-6)
+    }
+
+    @Test("Gaussian tail and CDF: P(|Z| > 3) and a Kolmogorov–Smirnov distance within their sampling error")
+    func gaussianDistribution() {
+        let rng = CounterRNG(seed: 77)
+        let n = 400_000
+        var tail = 0
+        var zs = [Double]()
+        zs.reserveCapacity(n)
+        for p in 0..<(n / 2) {
+            let (a, b) = rng.gaussianPair(path: p, step: 1, block: 0)
+            zs.append(a); zs.append(b)
+            if abs(a) > 3 { tail += 1 }
+            if abs(b) > 3 { tail += 1 }
+        }
+        let pTail = 0.0026997960632601866
+        #expect(abs(Double(tail) / Double(n) - pTail) < 4 * (pTail * (1 - pTail) / Double(n)).squareRoot())
+        zs.sort()
+        var ks = 0.0
+        for (i, z) in zs.enumerated() where i % 97 == 0 {
+            let cdf = 0.5 * erfc(-z / 2.0.squareRoot())
+            ks = max(ks, abs(cdf - Double(i) / Double(n)), abs(cdf - Double(i + 1) / Double(n)))
+        }
+        // KS: P(D > 1.95/√n) ≈ 0.001
+        #expect(ks < 1.95 / Double(n).squareRoot(), "KS distance \(ks)")
+    }
+}

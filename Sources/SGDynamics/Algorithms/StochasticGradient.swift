@@ -164,6 +164,10 @@ public struct MinibatchGradient<Base: FiniteSumObjective>: StochasticGradient {
 public struct OracleGradient<Base: StochasticOracleObjective>: StochasticGradient {
     public let objective: Base
     public let batchSize: Int
+    /// The random stream of the first draw. Setting it to ``RandomStream/brownian`` makes SGD's noise
+    /// `γ_k` equal to the normalized Brownian increment `ΔW_k/√h` of a model run with the same seed on
+    /// the grid `h = η` (common random numbers).
+    public var noiseStream: UInt32 = RandomStream.oracle
     public init(_ objective: Base, batchSize: Int = 1) {
         precondition(batchSize >= 1, "batch size must be at least 1")
         self.objective = objective
@@ -176,7 +180,7 @@ public struct OracleGradient<Base: StochasticOracleObjective>: StochasticGradien
     @inlinable
     public func estimate(_ x: [Double], step: Int, path: Int, draw: Int, rng: CounterRNG,
                          scratch: inout GradientScratch, into g: inout [Double]) {
-        let r = rng.withStream(RandomStream.oracle &+ UInt32(truncatingIfNeeded: draw) &* 16)
+        let r = rng.withStream(noiseStream &+ UInt32(truncatingIfNeeded: draw) &* 16)
         if batchSize == 1 {
             objective.stochasticGradient(x, rng: r, path: path, step: step, draw: 0, into: &g)
             return

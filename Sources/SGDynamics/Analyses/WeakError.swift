@@ -43,6 +43,26 @@ public enum WeakError {
                      time: at, standardError: worstSE, paths: Swift.min(a.paths, b.paths), seconds: seconds)
     }
 
+    /// The error from a paired ensemble (``PairedKernel``, common random numbers) whose observable
+    /// `observable` is the per-path difference `g(x_k) − g(X_{kη})`; its standard error comes from the
+    /// paired differences.
+    public static func paired(_ r: EnsembleResult, observable: Int, learningRate: Double, seconds: Double = 0) -> Point {
+        let i = r.positionDimension + observable
+        var best = -1.0, lo = 0.0, hi = 0.0, at = 0.0, worstSE = 0.0
+        for k in 0..<r.saveTimes.count {
+            let m = r.moments[k]
+            guard m.count > 1 else { continue }
+            let delta = Swift.abs(m.mean[i])
+            let se = m.standardError(i)
+            worstSE = Swift.max(worstSE, se)
+            lo = Swift.max(lo, delta - 1.96 * se)
+            hi = Swift.max(hi, delta + 1.96 * se)
+            if delta > best { best = delta; at = r.saveTimes[k] }
+        }
+        return Point(learningRate: learningRate, error: Swift.max(best, 0), lower: Swift.max(lo, 0), upper: hi,
+                     time: at, standardError: worstSE, paths: r.completePaths, seconds: seconds)
+    }
+
     /// The error from exact expectations `E g(x_k)` and `E g(X_{kη})`, `k = 0…N`.
     public static func exact(_ algorithm: [Double], _ model: [Double], learningRate: Double, seconds: Double = 0) -> Point {
         var best = 0.0, at = 0.0

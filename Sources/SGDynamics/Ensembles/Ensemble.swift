@@ -43,12 +43,16 @@ public struct BlockStatistics: Sendable, Codable, Equatable {
     public var moments: [MomentStatistic]
     public var histograms: [Histogram]
     public var divergences: [Divergence]
+    public init(block: Int, moments: [MomentStatistic], histograms: [Histogram], divergences: [Divergence]) {
+        self.block = block; self.moments = moments; self.histograms = histograms; self.divergences = divergences
+    }
 }
 
 /// A path that diverged (turned non-finite or left the bound) at `step`.
 public struct Divergence: Sendable, Codable, Equatable {
     public var path: Int
     public var step: Int
+    public init(path: Int, step: Int) { self.path = path; self.step = step }
 }
 
 /// The result of an ensemble (or of one shard of it): statistics at every save point, folded over
@@ -67,7 +71,17 @@ public struct EnsembleResult: Sendable, Codable, Equatable {
     public var histograms: [Histogram]
     public var divergences: [Divergence]
 
+    public init(paths: Int, blockSize: Int, seedDescription: String, saveTimes: [Double], positionDimension: Int,
+                observableNames: [String], shard: Shard, blocks: [BlockStatistics], moments: [MomentStatistic],
+                histograms: [Histogram], divergences: [Divergence]) {
+        self.paths = paths; self.blockSize = blockSize; self.seedDescription = seedDescription
+        self.saveTimes = saveTimes; self.positionDimension = positionDimension; self.observableNames = observableNames
+        self.shard = shard; self.blocks = blocks; self.moments = moments; self.histograms = histograms
+        self.divergences = divergences
+    }
+
     /// Fold `blocks` (sorted by index) into the per-save statistics.
+    @usableFromInline
     mutating func fold() {
         blocks.sort { $0.block < $1.block }
         guard let first = blocks.first else { return }
@@ -147,6 +161,8 @@ public struct Ensemble: Sendable {
     public var blockCount: Int { (paths + blockSize - 1) / blockSize }
 
     /// Run the kernel; `seedDescription` identifies the randomness (for merge checks).
+    /// `@inlinable` so the hot loop is specialized for the caller's kernel.
+    @inlinable
     public func run<K: PathKernel>(_ kernel: K, observables: [Observable] = [], seedDescription: String = "") -> EnsembleResult {
         let blocks = shard.blocks(of: blockCount)
         let pd = kernel.positionDimension
@@ -188,30 +204,33 @@ public struct Ensemble: Sendable {
 }
 
 /// Shares a buffer across the threads of `concurrentPerform`; each thread writes distinct indices.
+@usableFromInline
 struct UncheckedBox<T>: @unchecked Sendable {
-    let pointer: UnsafeMutableBufferPointer<T>
-    init(_ p: UnsafeMutableBufferPointer<T>) { pointer = p }
+    @usableFromInline let pointer: UnsafeMutableBufferPointer<T>
+    @usableFromInline init(_ p: UnsafeMutableBufferPointer<T>) { pointer = p }
 }
 
 /// Raw, shifted sums for one block of paths: per save point `j` and value `i`, `Σ(v − K)`,
 /// `Σ(v − K)²` and the position cross products, with the shift `K` the block's first observation
 /// (which keeps the sums well conditioned). Two multiply-adds per value per save point; converted to
 /// ``MomentStatistic`` once per block.
+@usableFromInline
 struct BlockAccumulator {
-    let saves: Int
-    let pd: Int
-    let values: Int
-    let co: Int
-    let observables: [Observable]
-    var count: [Int]
-    var shift: [Double]
-    var s1: [Double]
-    var s2: [Double]
-    var cross: [Double]
-    var row: [Double]
-    var histograms: [Histogram]
-    let histogramSpecs: [(observable: Int, lower: Double, upper: Double, bins: Int)]
+    @usableFromInline let saves: Int
+    @usableFromInline let pd: Int
+    @usableFromInline let values: Int
+    @usableFromInline let co: Int
+    @usableFromInline let observables: [Observable]
+    @usableFromInline var count: [Int]
+    @usableFromInline var shift: [Double]
+    @usableFromInline var s1: [Double]
+    @usableFromInline var s2: [Double]
+    @usableFromInline var cross: [Double]
+    @usableFromInline var row: [Double]
+    @usableFromInline var histograms: [Histogram]
+    @usableFromInline let histogramSpecs: [(observable: Int, lower: Double, upper: Double, bins: Int)]
 
+    @usableFromInline
     init(saves: Int, positionDimension: Int, observables: [Observable], coDimension: Int,
          histograms specs: [(observable: Int, lower: Double, upper: Double, bins: Int)]) {
         self.saves = saves
@@ -229,6 +248,7 @@ struct BlockAccumulator {
         histograms = specs.map { Histogram(lower: $0.lower, upper: $0.upper, bins: $0.bins) }
     }
 
+    @usableFromInline
     mutating func reset() {
         for i in 0..<count.count { count[i] = 0 }
         for i in 0..<s1.count { s1[i] = 0; s2[i] = 0 }
@@ -236,28 +256,43 @@ struct BlockAccumulator {
         histograms = histogramSpecs.map { Histogram(lower: $0.lower, upper: $0.upper, bins: $0.bins) }
     }
 
-    @inline(__always)
+    @inlinable @inline(__always)
     mutating func add(_ j: Int, _ x: [Double]) {
         for i in 0..<pd { row[i] = x[i] }
         for o in 0..<observables.count { row[pd + o] = observables[o].evaluate(x) }
         let base = j * values
-        if count[j] == 0 { for i in 0..<values { shift[base + i] = row[i] } }
+        let first = count[j] == 0
         count[j] += 1
-        for i in 0..<values {
-            let d = row[i] - shift[base + i]
-            s1[base + i] += d
-            s2[base + i] += d * d
-        }
-        if co > 0 {
-            let cb = j * co * co
-            for a in 0..<co {
-                let da = row[a] - shift[base + a]
-                for b in 0..<co { cross[cb + a * co + b] += da * (row[b] - shift[base + b]) }
+        let n = values, c = co
+        row.withUnsafeBufferPointer { r in
+            shift.withUnsafeMutableBufferPointer { k in
+                if first { for i in 0..<n { k[base + i] = r[i] } }
+                s1.withUnsafeMutableBufferPointer { a in
+                    s2.withUnsafeMutableBufferPointer { b in
+                        for i in 0..<n {
+                            let d = r[i] - k[base + i]
+                            a[base + i] += d
+                            b[base + i] += d * d
+                        }
+                    }
+                }
+                if c > 0 {
+                    cross.withUnsafeMutableBufferPointer { q in
+                        let cb = j * c * c
+                        for u in 0..<c {
+                            let du = r[u] - k[base + u]
+                            for v in 0..<c { q[cb + u * c + v] += du * (r[v] - k[base + v]) }
+                        }
+                    }
+                }
             }
         }
-        if j == saves - 1 { for (h, spec) in histogramSpecs.enumerated() { histograms[h].add(row[pd + spec.observable]) } }
+        if j == saves - 1 && !histogramSpecs.isEmpty {
+            for (h, spec) in histogramSpecs.enumerated() { histograms[h].add(row[pd + spec.observable]) }
+        }
     }
 
+    @usableFromInline
     func moments() -> [MomentStatistic] {
         (0..<saves).map { j in
             var m = MomentStatistic(values: values, coDimension: co)

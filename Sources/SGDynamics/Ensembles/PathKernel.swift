@@ -123,3 +123,51 @@ public struct SDEKernel<M: StochasticModel, S: SDESolver>: PathKernel {
         return nil
     }
 }
+
+/// Two kernels run on the same path index, reported side by side: the position is `(x, X)`. With
+/// both kernels drawing from the same counters (common random numbers) the per-path difference of a
+/// test function has a much smaller variance than two independent ensembles, and its standard error
+/// is computed from the paired differences. Both kernels must have the same save points.
+public struct PairedKernel<A: PathKernel, B: PathKernel>: PathKernel {
+    public let first: A
+    public let second: B
+    public init(_ first: A, _ second: B) {
+        precondition(first.saveCount == second.saveCount, "paired kernels need the same save points")
+        self.first = first
+        self.second = second
+    }
+    public struct Workspace {
+        public var a: A.Workspace
+        public var b: B.Workspace
+        /// Positions of the first kernel at every save point.
+        public var saved: [Double]
+        public var row: [Double]
+        public var reached: Int
+    }
+    public var positionDimension: Int { first.positionDimension + second.positionDimension }
+    public var saveCount: Int { first.saveCount }
+    public var saveTimes: [Double] { first.saveTimes }
+    public func makeWorkspace() -> Workspace {
+        Workspace(a: first.makeWorkspace(), b: second.makeWorkspace(),
+                  saved: [Double](repeating: 0, count: first.saveCount * first.positionDimension),
+                  row: [Double](repeating: 0, count: positionDimension), reached: 0)
+    }
+    @inlinable
+    public func simulate(path: Int, workspace w: inout Workspace, record: (Int, [Double]) -> Void) -> Int? {
+        let d1 = first.positionDimension, d2 = second.positionDimension
+        var reached = 0
+        let divA = first.simulate(path: path, workspace: &w.a) { j, x in
+            for i in 0..<d1 { w.saved[j * d1 + i] = x[i] }
+            reached = j + 1
+        }
+        var divergedAt = divA
+        let divB = second.simulate(path: path, workspace: &w.b) { j, x in
+            guard j < reached else { return }
+            for i in 0..<d1 { w.row[i] = w.saved[j * d1 + i] }
+            for i in 0..<d2 { w.row[d1 + i] = x[i] }
+            record(j, w.row)
+        }
+        if let k = divB { divergedAt = Swift.min(divergedAt ?? k, k) }
+        return divergedAt
+    }
+}

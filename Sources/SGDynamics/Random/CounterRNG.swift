@@ -52,13 +52,35 @@ public struct CounterRNG: Sendable {
         return Int(w.multipliedFullWidth(by: UInt64(n)).high)
     }
 
-    /// Two independent standard normals by the Box–Muller transform.
+    /// Two independent standard normals, one from each 64-bit word of the Philox output, by the
+    /// ziggurat method (``Ziggurat``). The rare rejections (about 1.2%) redraw from a separate counter
+    /// range, so the pair is still a pure function of (seed, stream, path, step, block).
     @inlinable @inline(__always)
     public func gaussianPair(path: Int, step: Int, block: Int) -> (Double, Double) {
-        let (u0, u1) = uniformPair(path: path, step: step, block: block)
-        let r = (-2 * Foundation.log(u0)).squareRoot()
-        let angle = 2 * Double.pi * u1
-        return (r * Foundation.cos(angle), r * Foundation.sin(angle))
+        let (a, b) = bits(path: path, step: step, block: block)
+        let za = Ziggurat.fast(a), zb = Ziggurat.fast(b)
+        if za.isFinite && zb.isFinite { return (za, zb) }
+        return (za.isFinite ? za : slowGaussian(path: path, step: step, block: block, lane: 0, first: a),
+                zb.isFinite ? zb : slowGaussian(path: path, step: step, block: block, lane: 1, first: b))
+    }
+
+    /// The retry loop of the ziggurat for one lane, drawing from counters with the top bit of the
+    /// stream word set (never used by first draws).
+    @usableFromInline
+    func slowGaussian(path: Int, step: Int, block: Int, lane: Int, first: UInt64) -> Double {
+        var attempt: UInt32 = 0
+        var w = first   // the first attempt continues with its own layer and uniform
+        while true {
+            let key = (UInt32(truncatingIfNeeded: seed), UInt32(truncatingIfNeeded: seed >> 32))
+            let r = Philox4x32.bijection(
+                (UInt32(truncatingIfNeeded: block) ^ (attempt << 24), UInt32(truncatingIfNeeded: step),
+                 UInt32(truncatingIfNeeded: path), (stream ^ (UInt32(truncatingIfNeeded: path >> 32) << 16)) | 0x8000_0000 | (UInt32(lane) << 30)),
+                key: key)
+            let w1 = UInt64(r.0) | (UInt64(r.1) << 32), w2 = UInt64(r.2) | (UInt64(r.3) << 32)
+            if let z = Ziggurat.complete(w, w2) { return z }
+            w = w1      // rejected: a fresh attempt
+            attempt &+= 1
+        }
     }
 
     /// A standard normal for one component.
