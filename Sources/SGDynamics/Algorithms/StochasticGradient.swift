@@ -156,8 +156,14 @@ public struct MinibatchGradient<Base: FiniteSumObjective>: StochasticGradient {
 
     /// Population covariance of the per-sample gradients at `x` (divides by `n`).
     public func noiseCovariance(_ x: [Double]) -> Matrix {
-        GradientNoise.sampleCovariance(objective, at: x)
+        var m = Matrix(rows: objective.dimension, columns: objective.dimension)
+        objective.noiseCovariance(x, into: &m)
+        return m
     }
+
+    /// `Σ(x)` through the objective's own (possibly structured) evaluation.
+    @inlinable
+    public func noiseCovariance(_ x: [Double], into m: inout Matrix) { objective.noiseCovariance(x, into: &m) }
 }
 
 /// Minibatches of a stochastic oracle: the mean of `b` independent draws of `∇f_γ(x)`.

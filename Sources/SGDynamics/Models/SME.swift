@@ -78,7 +78,7 @@ public struct SME<G: StochasticGradient>: StochasticModel {
         if let f = constantFactor {
             for i in 0..<d {
                 var s = 0.0
-                for j in 0...i { s += f[i, j] * xi[j] }
+                for j in 0..<d { s += f[i, j] * xi[j] }   // F = Pᵀ L is not triangular after pivoting
                 out[i] = momentumScale * s
             }
             return

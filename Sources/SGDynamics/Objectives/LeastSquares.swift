@@ -19,6 +19,8 @@ public struct LeastSquares: FiniteSumObjective {
     /// `c̄ = (1/n) Aᵀ y`.
     public let meanCrossTerm: [Double]
     public var name: String
+    /// Packed moment tensors for the exact `O(d⁴)` noise covariance (built when `d ≤ 32`).
+    public let noiseTensors: LeastSquaresNoise?
 
     public var dimension: Int { design.columns }
     public var sampleCount: Int { design.rows }
@@ -57,6 +59,7 @@ public struct LeastSquares: FiniteSumObjective {
         self.meanHessian = h
         self.meanCrossTerm = c
         self.name = name
+        self.noiseTensors = d <= 32 ? LeastSquaresNoise(design: A, targets: y) : nil
     }
 
     /// Least squares on a data set's features and targets. By default the features are standardized

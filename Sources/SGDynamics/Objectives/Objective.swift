@@ -99,9 +99,17 @@ public protocol FiniteSumObjective: Objective {
     func sampleValue(_ i: Int, _ x: [Double]) -> Double
     /// `g ← g + scale · ∇fᵢ(x)` (accumulating, so a minibatch mean needs no extra buffer).
     func addSampleGradient(_ i: Int, _ x: [Double], scale: Double, into g: inout [Double])
+    /// The one-sample noise covariance `Σ(x)` written into a `d × d` matrix. The default sums over the
+    /// samples (`O(n d²)`, allocates); objectives with structure override it (least squares: `O(d⁴)`
+    /// from moment tensors, no allocation).
+    func noiseCovariance(_ x: [Double], into m: inout Matrix)
 }
 
 extension FiniteSumObjective {
+    public func noiseCovariance(_ x: [Double], into m: inout Matrix) {
+        m = GradientNoise.sampleCovariance(self, at: x)
+    }
+
     public func value(_ x: [Double]) -> Double {
         var s = 0.0
         for i in 0..<sampleCount { s += sampleValue(i, x) }

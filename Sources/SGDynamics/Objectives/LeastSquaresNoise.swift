@@ -1,0 +1,98 @@
+/// The gradient-noise covariance of least squares as a polynomial in `θ` (THEORY.md §2.3):
+///
+///     Σ(θ) = (1/n) Σᵢ rᵢ² xᵢxᵢᵀ − ḡḡᵀ,   rᵢ = xᵢᵀθ − yᵢ
+///          = F[θ, θ] − 2 G[θ] + K − ḡḡᵀ,
+///     F_{ab,cd} = (1/n)Σ x_a x_b x_c x_d,  G_{ab,c} = (1/n)Σ y x_a x_b x_c,  K_{ab} = (1/n)Σ y² x_a x_b
+///
+/// The tensors are stored on packed symmetric index pairs (`a ≤ b`, `P = d(d+1)/2`), with the
+/// `c ≠ d` weight 2 folded into `F`, so one evaluation costs `P² + P d + d²` multiply-adds and never
+/// touches the `n` samples. Built once, in `O(n P²)`.
+public struct LeastSquaresNoise: Sendable {
+    public let dimension: Int
+    /// `P × P`, row `(a,b)`, column `(c,d)` with weight `2 − δ_cd`.
+    @usableFromInline let f: [Double]
+    /// `P × d`.
+    @usableFromInline let g: [Double]
+    /// `P`.
+    @usableFromInline let k: [Double]
+    @usableFromInline let pairs: [(Int, Int)]
+    @usableFromInline let hbar: [Double]
+    @usableFromInline let cbar: [Double]
+
+    public init(design a: Matrix, targets y: [Double]) {
+        let n = a.rows, d = a.columns
+        var pairs: [(Int, Int)] = []
+        for i in 0..<d { for j in i..<d { pairs.append((i, j)) } }
+        let p = pairs.count
+        var f = [Double](repeating: 0, count: p * p), g = [Double](repeating: 0, count: p * d)
+        var k = [Double](repeating: 0, count: p)
+        var hbar = [Double](repeating: 0, count: d * d), cbar = [Double](repeating: 0, count: d)
+        var prod = [Double](repeating: 0, count: p)
+        for s in 0..<n {
+            let row = s * d
+            for (q, (i, j)) in pairs.enumerated() { prod[q] = a.storage[row + i] * a.storage[row + j] }
+            for q in 0..<p {
+                let pq = prod[q]
+                for r in 0..<p {
+                    let (c, dd) = pairs[r]
+                    f[q * p + r] += pq * prod[r] * (c == dd ? 1 : 2)
+                }
+                for c in 0..<d { g[q * d + c] += y[s] * pq * a.storage[row + c] }
+                k[q] += y[s] * y[s] * pq
+            }
+            for i in 0..<d {
+                cbar[i] += y[s] * a.storage[row + i]
+                for j in 0..<d { hbar[i * d + j] += a.storage[row + i] * a.storage[row + j] }
+            }
+        }
+        let inv = 1 / Double(n)
+        self.f = f.map { $0 * inv }
+        self.g = g.map { $0 * inv }
+        self.k = k.map { $0 * inv }
+        self.hbar = hbar.map { $0 * inv }
+        self.cbar = cbar.map { $0 * inv }
+        self.pairs = pairs
+        self.dimension = d
+    }
+
+    /// `m ← Σ(θ)` (no allocation beyond a stack buffer of `2P + d` doubles).
+    @inlinable
+    public func covariance(_ theta: [Double], into m: inout Matrix) {
+        let d = dimension, p = pairs.count
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: 2 * p + d) { buf in
+            // t = packed θθᵀ, grad = H̄θ − c̄
+            for q in 0..<p { let (i, j) = pairs[q]; buf[q] = theta[i] * theta[j] }
+            for i in 0..<d {
+                var s = -cbar[i]
+                for j in 0..<d { s += hbar[i * d + j] * theta[j] }
+                buf[2 * p + i] = s
+            }
+            f.withUnsafeBufferPointer { fp in
+                g.withUnsafeBufferPointer { gp in
+                    for q in 0..<p {
+                        var s = k[q]
+                        let fr = q * p
+                        for r in 0..<p { s += fp[fr + r] * buf[r] }
+                        let gr = q * d
+                        var t = 0.0
+                        for c in 0..<d { t += gp[gr + c] * theta[c] }
+                        buf[p + q] = s - 2 * t
+                    }
+                }
+            }
+            for q in 0..<p {
+                let (i, j) = pairs[q]
+                let v = buf[p + q] - buf[2 * p + i] * buf[2 * p + j]
+                m[i, j] = v
+                m[j, i] = v
+            }
+        }
+    }
+}
+
+extension LeastSquares {
+    /// `Σ(θ)` from the moment tensors when available (`d ≤ 32`), else by summing over the samples.
+    public func noiseCovariance(_ x: [Double], into m: inout Matrix) {
+        if let t = noiseTensors { t.covariance(x, into: &m) } else { m = GradientNoise.sampleCovariance(self, at: x) }
+    }
+}
