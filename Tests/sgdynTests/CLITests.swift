@@ -77,6 +77,19 @@ struct CLITests {
         (["gap", "--norm", "l7"], "--norm"),
         (["gap", "--etas", "0"], "--etas"),
         (["flow", "--unknown-flag"], "unknown-flag"),
+        (["weak-error", "--etas", "1.5"], "--etas"),
+        (["weak-error", "--mode", "fast"], "--mode"),
+        (["weak-error", "--paths", "1"], "--paths"),
+        (["weak-error", "--objective", "least-squares", "--mode", "exact"], "--mode"),
+        (["weak-error", "--objective", "least-squares", "--batch", "5000", "--mode", "mc"], "--batch"),
+        (["weak-error", "--test", "x9"], "--test"),
+        (["simulate", "--eta", "-1"], "--eta"),
+        (["simulate", "--run", "adam"], "--run"),
+        (["simulate", "--shard", "4/4"], "--shard"),
+        (["simulate", "--shard", "abc"], "--shard"),
+        (["simulate", "--momentum", "1"], "--momentum"),
+        (["simulate", "--sampling", "sometimes"], "--sampling"),
+        (["simulate", "--objective", "rosenbrock", "--run", "sme1"], "--objective"),
     ])
     func badInput(args: [String], field: String) throws {
         let r = try CLI.run(args + ["--no-files"])
@@ -101,9 +114,38 @@ struct CLITests {
         #expect(r2.status == 64 && r2.stderr.split(separator: "\n").count == 1, "\(r2.stderr)")
     }
 
+    @Test("weak-error in exact mode reproduces the Li–Tai–E table of THEORY.md §5.3")
+    func weakErrorExact() throws {
+        let r = try CLI.run(["weak-error", "--mode", "exact", "--no-files"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let expected = [("0.1", "0.035498", "0.021072"), ("0.05", "0.020198", "0.0051703"),
+                        ("0.025", "0.010621", "0.0012822"), ("0.0125", "0.0054419", "3.1936e-04")]
+        let lines = r.stdout.split(separator: "\n").map { $0.split(separator: " ", omittingEmptySubsequences: true).map(String.init) }
+        for (eta, e1, e2) in expected {
+            let row = lines.first { $0.first == eta }
+            #expect(row?[2] == e1 && row?[4] == e2, "row for η = \(eta): \(row ?? [])")
+        }
+    }
+
+    @Test("simulate with 4 shards, merged, writes exactly the unsharded CSV")
+    func shardsMerge() throws {
+        let whole = CLI.tempDir(), parts = CLI.tempDir(), merged = CLI.tempDir()
+        let args = ["simulate", "--paths", "3000", "--saves", "4", "--seed", "5"]
+        #expect(try CLI.run(args + ["--out", whole]).status == 0)
+        for i in [3, 1, 0, 2] { #expect(try CLI.run(args + ["--shard", "\(i)/4", "--out", parts]).status == 0) }
+        let files = (0..<4).map { "\(parts)/shard-\($0)-of-4.json" }
+        let m = try CLI.run(["merge"] + files + ["--out", merged])
+        #expect(m.status == 0, "\(m.stderr)")
+        let a = try String(contentsOfFile: whole + "/simulate.csv", encoding: .utf8)
+        let b = try String(contentsOfFile: merged + "/simulate.csv", encoding: .utf8)
+        #expect(a == b)
+        let bad = try CLI.run(["merge", files[0], files[1], "--out", merged])
+        #expect(bad.status == 64 && bad.stderr.split(separator: "\n").count == 1)
+    }
+
     @Test("--help on every command explains the options")
     func help() throws {
-        for cmd in [[], ["flow"], ["gap"], ["bench"]] {
+        for cmd in [[], ["flow"], ["gap"], ["weak-error"], ["simulate"], ["merge"], ["bench"]] {
             let r = try CLI.run(cmd + ["--help"])
             #expect(r.status == 0)
             #expect(r.stdout.contains("OPTIONS") || r.stdout.contains("SUBCOMMANDS"))
