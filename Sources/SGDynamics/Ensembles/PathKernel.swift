@@ -90,6 +90,9 @@ public struct SDEKernel<M: StochasticModel, S: SDESolver>: PathKernel {
         public var dW: [Double]
         public var work: SDEWork
         public var position: [Double]
+        /// Standard normals of four consecutive steps (filled four Philox evaluations at a time).
+        public var normals: [Double]
+        public var cachedFrom: Int
     }
 
     public var positionDimension: Int { model.positionDimension }
@@ -98,7 +101,8 @@ public struct SDEKernel<M: StochasticModel, S: SDESolver>: PathKernel {
     public func makeWorkspace() -> Workspace {
         Workspace(x: start, dW: [Double](repeating: 0, count: model.brownianDimension),
                   work: SDEWork(dimension: model.dimension, brownianDimension: model.brownianDimension),
-                  position: [Double](repeating: 0, count: model.positionDimension))
+                  position: [Double](repeating: 0, count: model.positionDimension),
+                  normals: [Double](repeating: 0, count: 8 * ((model.brownianDimension + 1) / 2)), cachedFrom: -1)
     }
 
     @inlinable
@@ -109,8 +113,18 @@ public struct SDEKernel<M: StochasticModel, S: SDESolver>: PathKernel {
         record(0, w.position)
         var j = 1
         var t = 0.0
+        let m = model.brownianDimension, blocks = (m + 1) / 2, width = 2 * blocks
+        let sqrtH = stepSize.squareRoot()
+        w.cachedFrom = -1
         for k in 0..<steps {
-            brownian.increment(path: path, fineStep: k, count: 1, into: &w.dW)
+            // ΔW_k = √h ξ(path, k): the same numbers as `brownian.increment(path:fineStep:count: 1)`,
+            // produced four steps at a time.
+            if w.cachedFrom < 0 || k - w.cachedFrom >= 4 {
+                w.normals.withUnsafeMutableBufferPointer { brownian.rng.gaussianSteps4(path: path, step: k, blocks: blocks, into: $0.baseAddress!) }
+                w.cachedFrom = k
+            }
+            let q = (k - w.cachedFrom) * width
+            for j in 0..<m { w.dW[j] = sqrtH * w.normals[q + j] }
             solver.step(model, &w.x, t: t, h: stepSize, dW: w.dW, work: &w.work)
             t = Double(k + 1) * stepSize
             if (k + 1) % saveEvery == 0 {

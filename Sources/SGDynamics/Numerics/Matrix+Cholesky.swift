@@ -39,38 +39,46 @@ extension Matrix {
     @inlinable
     public static func semidefiniteFactor(_ a: inout Matrix, into f: inout Matrix, permutation perm: inout [Int]) {
         let n = a.rows
-        var maxDiag = 0.0
-        for i in 0..<n { perm[i] = i; maxDiag = Swift.max(maxDiag, a[i, i]) }
-        let tol = 1e-14 * maxDiag
-        for i in 0..<(n * n) { f.storage[i] = 0 }
-        var rank = n
-        for k in 0..<n {
-            var p = k
-            var best = a[k, k]
-            var i = k + 1
-            while i < n { if a[i, i] > best { best = a[i, i]; p = i }; i += 1 }
-            if !(best > tol) { rank = k; break }
-            if p != k {
-                for j in 0..<n { let t = a[k, j]; a[k, j] = a[p, j]; a[p, j] = t }
-                for j in 0..<n { let t = a[j, k]; a[j, k] = a[j, p]; a[j, p] = t }
-                perm.swapAt(k, p)
+        a.storage.withUnsafeMutableBufferPointer { m in
+            f.storage.withUnsafeMutableBufferPointer { out in
+                perm.withUnsafeMutableBufferPointer { pv in
+                    var maxDiag = 0.0
+                    for i in 0..<n { pv[i] = i; maxDiag = Swift.max(maxDiag, m[i * n + i]) }
+                    let tol = 1e-14 * maxDiag
+                    for i in 0..<(n * n) { out[i] = 0 }
+                    var rank = n
+                    // Only the lower triangle of m is read and written: m[i][j] for j ≤ i.
+                    @inline(__always) func at(_ i: Int, _ j: Int) -> Int { i >= j ? i * n + j : j * n + i }
+                    for k in 0..<n {
+                        var p = k
+                        var best = m[k * n + k]
+                        var i = k + 1
+                        while i < n { if m[i * n + i] > best { best = m[i * n + i]; p = i }; i += 1 }
+                        if !(best > tol) { rank = k; break }
+                        if p != k {
+                            // symmetric swap of rows/columns k and p in the lower triangle
+                            for j in 0..<n where j != k && j != p {
+                                let a1 = at(k, j), a2 = at(p, j)
+                                let t = m[a1]; m[a1] = m[a2]; m[a2] = t
+                            }
+                            let t = m[k * n + k]; m[k * n + k] = m[p * n + p]; m[p * n + p] = t
+                            pv.swapAt(k, p)
+                        }
+                        let lkk = m[k * n + k].squareRoot()
+                        m[k * n + k] = lkk
+                        i = k + 1
+                        while i < n { m[i * n + k] /= lkk; i += 1 }
+                        i = k + 1
+                        while i < n {
+                            let aik = m[i * n + k]
+                            var j = k + 1
+                            while j <= i { m[i * n + j] -= aik * m[j * n + k]; j += 1 }
+                            i += 1
+                        }
+                    }
+                    for i in 0..<n { for j in 0..<Swift.min(i + 1, rank) { out[pv[i] * n + j] = m[i * n + j] } }
+                }
             }
-            let lkk = a[k, k].squareRoot()
-            a[k, k] = lkk
-            i = k + 1
-            while i < n { a[i, k] /= lkk; i += 1 }
-            i = k + 1
-            while i < n {
-                let aik = a[i, k]
-                var j = k + 1
-                while j <= i { a[i, j] -= aik * a[j, k]; j += 1 }
-                a[j - 1, i] = a[i, j - 1]
-                i += 1
-            }
-            // keep the trailing block symmetric for the pivot search and swaps
-            i = k + 1
-            while i < n { var j = k + 1; while j < i { a[j, i] = a[i, j]; j += 1 }; i += 1 }
         }
-        for i in 0..<n { for j in 0..<Swift.min(i + 1, rank) { f[perm[i], j] = a[i, j] } }
     }
 }

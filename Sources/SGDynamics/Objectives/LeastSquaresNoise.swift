@@ -60,31 +60,49 @@ public struct LeastSquaresNoise: Sendable {
     public func covariance(_ theta: [Double], into m: inout Matrix) {
         let d = dimension, p = pairs.count
         withUnsafeTemporaryAllocation(of: Double.self, capacity: 2 * p + d) { buf in
-            // t = packed θθᵀ, grad = H̄θ − c̄
-            for q in 0..<p { let (i, j) = pairs[q]; buf[q] = theta[i] * theta[j] }
-            for i in 0..<d {
-                var s = -cbar[i]
-                for j in 0..<d { s += hbar[i * d + j] * theta[j] }
-                buf[2 * p + i] = s
-            }
-            f.withUnsafeBufferPointer { fp in
-                g.withUnsafeBufferPointer { gp in
-                    for q in 0..<p {
-                        var s = k[q]
-                        let fr = q * p
-                        for r in 0..<p { s += fp[fr + r] * buf[r] }
-                        let gr = q * d
-                        var t = 0.0
-                        for c in 0..<d { t += gp[gr + c] * theta[c] }
-                        buf[p + q] = s - 2 * t
+            theta.withUnsafeBufferPointer { th in
+                pairs.withUnsafeBufferPointer { pr in
+                    // t = packed θθᵀ, grad = H̄θ − c̄
+                    for q in 0..<p { let (i, j) = pr[q]; buf[q] = th[i] * th[j] }
+                    hbar.withUnsafeBufferPointer { hb in
+                        cbar.withUnsafeBufferPointer { cb in
+                            for i in 0..<d {
+                                var s = -cb[i]
+                                for j in 0..<d { s += hb[i * d + j] * th[j] }
+                                buf[2 * p + i] = s
+                            }
+                        }
+                    }
+                    f.withUnsafeBufferPointer { fp in
+                        g.withUnsafeBufferPointer { gp in
+                            k.withUnsafeBufferPointer { kp in
+                                for q in 0..<p {
+                                    var s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0
+                                    let fr = q * p
+                                    var r = 0
+                                    while r + 3 < p {
+                                        s0 += fp[fr + r] * buf[r]; s1 += fp[fr + r + 1] * buf[r + 1]
+                                        s2 += fp[fr + r + 2] * buf[r + 2]; s3 += fp[fr + r + 3] * buf[r + 3]
+                                        r += 4
+                                    }
+                                    while r < p { s0 += fp[fr + r] * buf[r]; r += 1 }
+                                    let gr = q * d
+                                    var t = 0.0
+                                    for c in 0..<d { t += gp[gr + c] * th[c] }
+                                    buf[p + q] = kp[q] + (s0 + s1) + (s2 + s3) - 2 * t
+                                }
+                            }
+                        }
+                    }
+                    m.storage.withUnsafeMutableBufferPointer { ms in
+                        for q in 0..<p {
+                            let (i, j) = pr[q]
+                            let v = buf[p + q] - buf[2 * p + i] * buf[2 * p + j]
+                            ms[i * d + j] = v
+                            ms[j * d + i] = v
+                        }
                     }
                 }
-            }
-            for q in 0..<p {
-                let (i, j) = pairs[q]
-                let v = buf[p + q] - buf[2 * p + i] * buf[2 * p + j]
-                m[i, j] = v
-                m[j, i] = v
             }
         }
     }

@@ -58,7 +58,8 @@ public struct CounterRNG: Sendable {
     @inlinable @inline(__always)
     public func gaussianPair(path: Int, step: Int, block: Int) -> (Double, Double) {
         let (a, b) = bits(path: path, step: step, block: block)
-        let za = Ziggurat.fast(a), zb = Ziggurat.fast(b)
+        let table = Ziggurat.table
+        let za = Ziggurat.fast(a, table), zb = Ziggurat.fast(b, table)
         if za.isFinite && zb.isFinite { return (za, zb) }
         return (za.isFinite ? za : slowGaussian(path: path, step: step, block: block, lane: 0, first: a),
                 zb.isFinite ? zb : slowGaussian(path: path, step: step, block: block, lane: 1, first: b))
@@ -101,6 +102,31 @@ public struct CounterRNG: Sendable {
             j += 2
         }
         if j < n { out[j] = gaussianPair(path: path, step: step, block: j >> 1).0 }
+    }
+
+    /// Standard normals for four consecutive steps `step…step+3` of one path: `out[4·q + … ]` holds, for
+    /// step `step + q`, the components `0..<2·blocks` (two per block). Bitwise equal to calling
+    /// ``gaussianPair(path:step:block:)`` for each (step, block), but the four Philox evaluations of a
+    /// block run in SIMD lanes. `out` must hold `8·blocks` values; layout `out[q·2·blocks + 2b + lane]`.
+    @inlinable
+    public func gaussianSteps4(path: Int, step: Int, blocks: Int, into out: UnsafeMutablePointer<Double>) {
+        let steps = SIMD4<UInt32>(UInt32(truncatingIfNeeded: step), UInt32(truncatingIfNeeded: step &+ 1),
+                                  UInt32(truncatingIfNeeded: step &+ 2), UInt32(truncatingIfNeeded: step &+ 3))
+        let pathWord = SIMD4<UInt32>(repeating: UInt32(truncatingIfNeeded: path))
+        let tag = SIMD4<UInt32>(repeating: stream ^ (UInt32(truncatingIfNeeded: path >> 32) << 16))
+        let width = 2 * blocks
+        let table = Ziggurat.table
+        for b in 0..<blocks {
+            let r = Philox4x32.bijection4(SIMD4(repeating: UInt32(truncatingIfNeeded: b)), steps, pathWord, tag, key: key)
+            for q in 0..<4 {
+                let wa = UInt64(r.0[q]) | (UInt64(r.1[q]) << 32), wb = UInt64(r.2[q]) | (UInt64(r.3[q]) << 32)
+                var za = Ziggurat.fast(wa, table), zb = Ziggurat.fast(wb, table)
+                if !za.isFinite { za = slowGaussian(path: path, step: step + q, block: b, lane: 0, first: wa) }
+                if !zb.isFinite { zb = slowGaussian(path: path, step: step + q, block: b, lane: 1, first: wb) }
+                out[q * width + 2 * b] = za
+                out[q * width + 2 * b + 1] = zb
+            }
+        }
     }
 
     /// A generator for another purpose with the same seed.

@@ -25,13 +25,21 @@ public enum Ziggurat {
     }()
     public static let heights: [Double] = edges.map { Foundation.exp(-0.5 * $0 * $0) }
 
+    /// The edges as an immortal buffer, for hot loops (no bounds checks or lazy-initialization checks
+    /// per draw once the caller holds the pointer).
+    nonisolated(unsafe) public static let table: UnsafePointer<Double> = {
+        let p = UnsafeMutablePointer<Double>.allocate(capacity: 257)
+        p.initialize(from: edges, count: 257)
+        return UnsafePointer(p)
+    }()
+
     /// The accepted value for the rectangle test, or NaN when the draw needs the slow path.
     @inlinable @inline(__always)
-    public static func fast(_ w: UInt64) -> Double {
+    public static func fast(_ w: UInt64, _ x: UnsafePointer<Double>) -> Double {
         let i = Int(w & 255)
         let u = Double(w >> 11) * 0x1.0p-53
-        let z = u * edges[i]
-        if z < edges[i + 1] { return (w & 256) == 0 ? z : -z }
+        let z = u * x[i]
+        if z < x[i + 1] { return (w & 256) == 0 ? z : -z }
         return .nan
     }
 
