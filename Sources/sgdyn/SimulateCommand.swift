@@ -82,6 +82,7 @@ struct SimulateCommand: ParsableCommand {
         guard Self.runs.contains(subject) else { throw ValidationError.field("--run", "unknown '\(subject)'; valid: \(Self.runs.joined(separator: ", "))") }
         guard eta > 0, eta.isFinite else { throw ValidationError.field("--eta", "must be a positive number, got \(eta)") }
         guard horizon > 0, horizon.isFinite else { throw ValidationError.field("--horizon", "must be a positive number, got \(horizon)") }
+        guard horizon / eta <= 1e8 else { throw ValidationError.field("--horizon", "T/η must be at most 10⁸ steps, got \(horizon / eta)") }
         guard saves >= 1 else { throw ValidationError.field("--saves", "must be at least 1, got \(saves)") }
         guard batch >= 1 else { throw ValidationError.field("--batch", "must be at least 1, got \(batch)") }
         guard Sampling(rawValue: sampling) != nil else {
@@ -89,9 +90,13 @@ struct SimulateCommand: ParsableCommand {
         }
         guard momentum >= 0, momentum < 1 else { throw ValidationError.field("--momentum", "must lie in [0, 1), got \(momentum)") }
         guard temperature >= 0, temperature.isFinite else { throw ValidationError.field("--temperature", "must be ≥ 0, got \(temperature)") }
-        guard amplification >= 1 else { throw ValidationError.field("--amplification", "must be ≥ 1, got \(amplification)") }
-        guard substeps >= 1 else { throw ValidationError.field("--substeps", "must be at least 1, got \(substeps)") }
-        guard paths >= 2 else { throw ValidationError.field("--paths", "must be at least 2, got \(paths)") }
+        guard amplification >= 1, amplification <= 1e4 else { throw ValidationError.field("--amplification", "must lie in [1, 10⁴], got \(amplification)") }
+        guard substeps >= 1, substeps <= 10_000 else { throw ValidationError.field("--substeps", "must be between 1 and 10000, got \(substeps)") }
+        guard horizon / eta * Double(max(substeps, Int(amplification.rounded(.up)))) <= 1e9 else {
+            throw ValidationError.field("--substeps", "T/η × substeps (or × l for SVAG) must be at most 10⁹")
+        }
+        guard paths >= 2, paths <= 1_000_000_000 else { throw ValidationError.field("--paths", "must be between 2 and 10⁹, got \(paths)") }
+        guard saves <= 100_000 else { throw ValidationError.field("--saves", "must be at most 100000, got \(saves)") }
         guard threads >= 1 else { throw ValidationError.field("--threads", "must be at least 1, got \(threads)") }
     }
 
@@ -99,7 +104,8 @@ struct SimulateCommand: ParsableCommand {
         if let shard { return try Shard(parsing: shard) }
         let env = ProcessInfo.processInfo.environment
         if let id = env["SLURM_ARRAY_TASK_ID"].flatMap(Int.init), let n = env["SLURM_ARRAY_TASK_COUNT"].flatMap(Int.init) {
-            return try Shard(index: id, count: n)
+            let first = env["SLURM_ARRAY_TASK_MIN"].flatMap(Int.init) ?? 0
+            return try Shard(index: id - first, count: n)
         }
         if let id = env["JOB_COMPLETION_INDEX"].flatMap(Int.init), let n = env["SGDYN_SHARD_COUNT"].flatMap(Int.init) {
             return try Shard(index: id, count: n)
@@ -157,7 +163,8 @@ struct SimulateCommand: ParsableCommand {
         let t0 = Date()
         let result: EnsembleResult
         var label = ""
-        let seedText = "seed \(seed), \(subject), η \(eta)"
+        // Everything that determines the numbers: shards merge only when all of it agrees.
+        let seedText = "seed \(seed), run \(subject), objective \(objective)\(objective == "li-tai-e" ? " diag(\(diagonal))" : ""), data \(data ?? "-"), x0 \(start), η \(eta), T \(horizon), saves \(saves), batch \(batch) \(sampling), μ \(momentum), temperature \(temperature), l \(amplification), substeps \(substeps), paths \(paths)"
         switch subject {
         case "sgd":
             label = "SGD"

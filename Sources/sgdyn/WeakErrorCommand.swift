@@ -68,9 +68,9 @@ struct WeakErrorCommand: ParsableCommand {
     func validate() throws {
         guard horizon > 0, horizon.isFinite else { throw ValidationError.field("--horizon", "must be a positive number, got \(horizon)") }
         guard ["exact", "mc", "auto"].contains(mode) else { throw ValidationError.field("--mode", "must be exact, mc or auto, got '\(mode)'") }
-        guard paths >= 2 else { throw ValidationError.field("--paths", "must be at least 2, got \(paths)") }
+        guard paths >= 2, paths <= 1_000_000_000 else { throw ValidationError.field("--paths", "must be between 2 and 10⁹, got \(paths)") }
         guard batch >= 1 else { throw ValidationError.field("--batch", "must be at least 1, got \(batch)") }
-        guard substeps >= 1 else { throw ValidationError.field("--substeps", "must be at least 1, got \(substeps)") }
+        guard substeps >= 1, substeps <= 10_000 else { throw ValidationError.field("--substeps", "must be between 1 and 10000, got \(substeps)") }
         guard threads >= 1 else { throw ValidationError.field("--threads", "must be at least 1, got \(threads)") }
         guard ["li-tai-e", "least-squares", "logistic"].contains(objective) else {
             throw ValidationError.field("--objective", "weak-error supports li-tai-e, least-squares and logistic, got '\(objective)'")
@@ -82,6 +82,9 @@ struct WeakErrorCommand: ParsableCommand {
         guard !grid.isEmpty, grid.allSatisfy({ $0 > 0 && $0 < 1 }) else {
             throw CLIError.usage("--etas", "learning rates must lie in (0, 1), got \(etas)")
         }
+        guard grid.allSatisfy({ horizon / $0 <= 1e7 }), grid.allSatisfy({ horizon / $0 * Double(substeps) <= 1e9 }) else {
+            throw CLIError.usage("--horizon", "T/η must stay below 10⁷ steps (and T/η × substeps below 10⁹), got T = \(horizon)")
+        }
         let modelList = models.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
         guard !modelList.isEmpty else { throw CLIError.usage("--models", "give at least one of sme1, sme2") }
         for m in modelList where m != "sme1" && m != "sme2" {
@@ -91,8 +94,8 @@ struct WeakErrorCommand: ParsableCommand {
         switch objective {
         case "li-tai-e":
             let diag = try parseNumbers(diagonal, field: "--diagonal")
-            guard !diag.isEmpty, diag.allSatisfy({ $0 > 0 }) else {
-                throw CLIError.usage("--diagonal", "Hessian eigenvalues must be positive, got \(diagonal)")
+            guard !diag.isEmpty, diag.allSatisfy({ $0 > 0 && $0 <= 1e6 }) else {
+                throw CLIError.usage("--diagonal", "Hessian eigenvalues must lie in (0, 10⁶], got \(diagonal)")
             }
             let f = NoisyQuadratic(hessian: .diagonal(diag))
             let start = try startPoint(dimension: f.dimension, default: 1)
@@ -135,9 +138,8 @@ struct WeakErrorCommand: ParsableCommand {
         if t == "f" { return ("f", Observable("f") { f.value($0) }, .objective) }
         if t == "norm2" { return ("‖x‖²", Observable("‖x‖²") { Vec.dot($0, $0) }, .squaredNorm) }
         if t.hasPrefix("x") {
-            let body = t.dropFirst()
-            let parts = body.split(separator: "^")
-            if let i = Int(parts[0]), i >= 1, i <= d {
+            let parts = t.dropFirst().split(separator: "^", omittingEmptySubsequences: false)
+            if let first = parts.first, let i = Int(first), i >= 1, i <= d {
                 if parts.count == 1 { return ("x\(i)", Observable("x\(i)") { $0[i - 1] }, .coordinate(i - 1)) }
                 if parts.count == 2, parts[1] == "4" {
                     return ("x\(i)⁴", Observable("x\(i)^4") { let v = $0[i - 1] * $0[i - 1]; return v * v }, .fourthPower(i - 1))

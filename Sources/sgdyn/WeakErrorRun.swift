@@ -97,13 +97,13 @@ struct WeakErrorRun {
         print("Weak error of SGD against its SMEs on \(objective); g = \(test.name), T = \(fmt(command.horizon)), x0 = (\(start.map { fmt($0) }.joined(separator: ", ")))")
         print("Claim (Li, Tai & E): max_k |E g(x_k) − E g(X_kη)| = O(η) for SME-1 and O(η²) for SME-2.")
         print("Method: \(method).\n")
-        var table = TextTable(["η", "steps"] + names.flatMap { ["err \($0)", "95% interval"] } + ["seconds"])
+        var table = TextTable(["η", "steps"] + names.flatMap { ["err \($0)", "95% interval (simultaneous over k)"] } + ["seconds"])
         for (i, eta) in grid.enumerated() {
             var row = [fmt(eta), "\(steps(eta))"]
             for m in 0..<orders.count {
                 let p = rows[m][i]
                 row.append(fmt(p.error, 5))
-                row.append(p.standardError == 0 ? "exact" : "[\(fmt(p.lower, 3)), \(fmt(p.upper, 3))]")
+                row.append(p.standardError.isNaN ? "all paths diverged" : p.standardError == 0 && p.paths == 0 ? "exact" : "[\(fmt(p.lower, 3)), \(fmt(p.upper, 3))]")
             }
             row.append(String(format: "%.2f", rows.map { $0[i].seconds }.reduce(0, +)))
             table.add(row)

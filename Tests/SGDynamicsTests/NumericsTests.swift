@@ -118,6 +118,20 @@ struct GaussianTests {
         #expect(abs(x[255] * (1 - f[255]) - Ziggurat.v) < 1e-6)
     }
 
+    @Test("Ziggurat tail sampler: E[Z − r | Z > r] = φ(r)/Q(r) − r within 4 standard errors")
+    func zigguratTail() {
+        var g = SplitMix64(seed: 12)
+        let r = Ziggurat.r
+        var n = 0, s = 0.0, s2 = 0.0
+        while n < 100_000 {
+            if let t = Ziggurat.tail(g.next()) { let e = t - r; s += e; s2 += e * e; n += 1 }
+        }
+        let q = 0.5 * erfc(r / 2.0.squareRoot()), phi = exp(-0.5 * r * r) / (2 * Double.pi).squareRoot()
+        let exact = phi / q - r
+        let mean = s / Double(n), sd = (s2 / Double(n) - mean * mean).squareRoot()
+        #expect(abs(mean - exact) < 4 * sd / Double(n).squareRoot(), "\(mean) vs \(exact)")
+    }
+
     @Test("Gaussian tail and CDF: P(|Z| > 3) and a Kolmogorov–Smirnov distance within their sampling error")
     func gaussianDistribution() {
         let rng = CounterRNG(seed: 77)

@@ -89,14 +89,20 @@ struct SMETests {
         src.noiseStream = RandomStream.brownian
         let f = liTaiE
         let diff = Observable("Δf") { v in f.value(Array(v[0..<2])) - f.value(Array(v[2..<4])) }
+        let fAlg = Observable("f(x)") { v in f.value(Array(v[0..<2])) }
         let mom = QuadraticMoments(liTaiE, learningRate: eta)
         let exactSGD = mom.sgd(from: [1, 1], steps: n).map { mom.expectation(of: .objective, under: $0) }
         for order in [1, 2] {
             let sme = SME(OracleGradient(liTaiE), learningRate: eta, order: order)
             let k = PairedKernel(AlgorithmKernel(SGD(src, learningRate: eta), start: [1, 1], steps: n, seed: 6),
                                  SDEKernel(sme, solver: ExactLinearStep(sme, stepSize: eta), start: [1, 1], stepSize: eta, steps: n, seed: 6))
-            let r = Ensemble(paths: 20_000).run(k, observables: [diff])
+            let r = Ensemble(paths: 20_000).run(k, observables: [diff, fAlg])
             let mc = WeakError.paired(r, observable: 0, learningRate: eta)
+            // Common random numbers: the paired difference varies far less than f itself (an
+            // unpaired difference would have √2 times the sd of f).
+            let last = r.moments[n]
+            #expect(last.variance(4).squareRoot() < 0.3 * last.variance(5).squareRoot(),
+                    "sd Δf \(last.variance(4).squareRoot()) vs sd f \(last.variance(5).squareRoot())")
             let exactSME = mom.sme(order: order, from: [1, 1], steps: n).map { mom.expectation(of: .objective, under: $0) }
             let ex = WeakError.exact(exactSGD, exactSME, learningRate: eta)
             #expect(abs(mc.error - ex.error) < 4 * mc.standardError, "SME-\(order): MC \(mc.error) vs exact \(ex.error)")

@@ -24,6 +24,7 @@ public struct GradientScratch: Sendable {
     public var permutation: [Int]
     public var permutationEpoch: Int
     public var permutationPath: Int
+    public var permutationStream: UInt32
     public var buffer: [Double]
 
     public init(dimension: Int, batchSize: Int = 0, sampleCount: Int = 0) {
@@ -32,6 +33,7 @@ public struct GradientScratch: Sendable {
         permutation = Array(0..<sampleCount)
         permutationEpoch = -1
         permutationPath = -1
+        permutationStream = .max
         buffer = [Double](repeating: 0, count: dimension)
     }
 }
@@ -131,7 +133,7 @@ public struct MinibatchGradient<Base: FiniteSumObjective>: StochasticGradient {
             let perEpoch = n / b
             let epoch = step / perEpoch
             let within = step % perEpoch
-            if scratch.permutationEpoch != epoch || scratch.permutationPath != path {
+            if scratch.permutationEpoch != epoch || scratch.permutationPath != path || scratch.permutationStream != r.stream {
                 for i in 0..<n { scratch.permutation[i] = i }
                 let rp = r.withStream(r.stream &+ 8)
                 for i in stride(from: n - 1, to: 0, by: -1) {
@@ -140,6 +142,7 @@ public struct MinibatchGradient<Base: FiniteSumObjective>: StochasticGradient {
                 }
                 scratch.permutationEpoch = epoch
                 scratch.permutationPath = path
+                scratch.permutationStream = r.stream
             }
             for j in 0..<b { scratch.indices[j] = scratch.permutation[within * b + j] }
         }

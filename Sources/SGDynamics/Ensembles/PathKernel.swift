@@ -12,7 +12,8 @@ public protocol PathKernel: Sendable {
     var saveTimes: [Double] { get }
     func makeWorkspace() -> Workspace
     /// Simulate path `path`, calling `record(j, x)` at save point `j`. Returns the step at which the
-    /// path diverged (non-finite, or beyond the bound), after which nothing more is recorded.
+    /// path diverged (non-finite, or beyond the bound; checked every step, counted in the kernel's own
+    /// steps, i.e. solver steps for an SDE), after which nothing more is recorded.
     func simulate(path: Int, workspace: inout Workspace, record: (Int, [Double]) -> Void) -> Int?
 }
 
@@ -48,8 +49,8 @@ public struct AlgorithmKernel<A: Algorithm>: PathKernel {
         var j = 1
         for k in 1...Swift.max(steps, 1) where steps > 0 {
             algorithm.step(&s, rng: rng, path: path)
+            if divergence.hasDiverged(s.position) { return k }
             if k % saveEvery == 0 {
-                if divergence.hasDiverged(s.position) { return k }
                 record(j, s.position)
                 j += 1
             }
@@ -127,8 +128,8 @@ public struct SDEKernel<M: StochasticModel, S: SDESolver>: PathKernel {
             for j in 0..<m { w.dW[j] = sqrtH * w.normals[q + j] }
             solver.step(model, &w.x, t: t, h: stepSize, dW: w.dW, work: &w.work)
             t = Double(k + 1) * stepSize
+            if divergence.hasDiverged(w.x) { return k + 1 }
             if (k + 1) % saveEvery == 0 {
-                if divergence.hasDiverged(w.x) { return k + 1 }
                 for i in 0..<pd { w.position[i] = w.x[i] }
                 record(j, w.position)
                 j += 1
@@ -146,7 +147,9 @@ public struct PairedKernel<A: PathKernel, B: PathKernel>: PathKernel {
     public let first: A
     public let second: B
     public init(_ first: A, _ second: B) {
-        precondition(first.saveCount == second.saveCount, "paired kernels need the same save points")
+        precondition(first.saveTimes.count == second.saveTimes.count
+                     && zip(first.saveTimes, second.saveTimes).allSatisfy { Swift.abs($0 - $1) <= 1e-9 * Swift.max(1, Swift.abs($0)) },
+                     "paired kernels need the same save times (same time identification)")
         self.first = first
         self.second = second
     }

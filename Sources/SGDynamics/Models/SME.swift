@@ -8,8 +8,9 @@
 /// (THEORY.md §4.4) is the same equation with drift and noise scaled by `1/(1−μ)`
 /// (``init(heavyBall:)``). The SVAG limit (THEORY.md §5.2) is SME-1 of SGD at the same `η`.
 ///
-/// The diffusion factor is any `F` with `F Fᵀ = η c Σ(x)`: a pivoted Cholesky factor, which exists
-/// when `Σ` is only semidefinite. A constant `Σ` (e.g. the Li–Tai–E quadratic) is factored once.
+/// The diffusion factor is any `F` with `F Fᵀ = η c Σ(x)`: for a state-dependent `Σ` a pivoted
+/// Cholesky factor (cheap, and it exists when `Σ` is only semidefinite); a constant `Σ` (e.g. the
+/// Li–Tai–E quadratic) gets its symmetric square root, computed once.
 public struct SME<G: StochasticGradient>: StochasticModel {
     public let gradient: G
     public let learningRate: Double
@@ -25,13 +26,13 @@ public struct SME<G: StochasticGradient>: StochasticModel {
         self.learningRate = learningRate
         self.order = order
         self.momentumScale = momentumScale
+        precondition(order == 1 || momentumScale == 1, "the momentum (regime A) SME is of order 1")
         if gradient.noiseIsConstant {
-            var a = (learningRate * gradient.covarianceFactor) * gradient.noiseCovariance(
+            // The symmetric root (THEORY.md §1), so that coordinate i of ΔW drives coordinate i of X
+            // as γ_k drives SGD: common random numbers then couple the two coordinate by coordinate.
+            let a = (learningRate * gradient.covarianceFactor) * gradient.noiseCovariance(
                 [Double](repeating: 0, count: gradient.objective.dimension))
-            var f = Matrix(rows: a.rows, columns: a.columns)
-            var perm = [Int](repeating: 0, count: a.rows)
-            Matrix.semidefiniteFactor(&a, into: &f, permutation: &perm)
-            constantFactor = f
+            constantFactor = a.symmetricSquareRoot()
         } else {
             constantFactor = nil
         }

@@ -70,17 +70,29 @@ public struct CounterRNG: Sendable {
     @usableFromInline
     func slowGaussian(path: Int, step: Int, block: Int, lane: Int, first: UInt64) -> Double {
         var attempt: UInt32 = 0
-        var w = first   // the first attempt continues with its own layer and uniform
+        var w = first          // the first attempt continues with its own layer and uniform
+        var tailSign: Double? = nil
+        let key = (UInt32(truncatingIfNeeded: seed), UInt32(truncatingIfNeeded: seed >> 32))
         while true {
-            let key = (UInt32(truncatingIfNeeded: seed), UInt32(truncatingIfNeeded: seed >> 32))
             let r = Philox4x32.bijection(
                 (UInt32(truncatingIfNeeded: block) ^ (attempt << 24), UInt32(truncatingIfNeeded: step),
                  UInt32(truncatingIfNeeded: path), (stream ^ (UInt32(truncatingIfNeeded: path >> 32) << 16)) | 0x8000_0000 | (UInt32(lane) << 30)),
                 key: key)
             let w1 = UInt64(r.0) | (UInt64(r.1) << 32), w2 = UInt64(r.2) | (UInt64(r.3) << 32)
-            if let z = Ziggurat.complete(w, w2) { return z }
-            w = w1      // rejected: a fresh attempt
             attempt &+= 1
+            if let sign = tailSign {
+                // keep sampling the tail, two trials per Philox call
+                if let t = Ziggurat.tail(w1) { return sign * t }
+                if let t = Ziggurat.tail(w2) { return sign * t }
+                continue
+            }
+            switch Ziggurat.complete(w, w2) {
+            case let .accepted(z): return z
+            case .restart: w = w1
+            case let .tail(sign):
+                tailSign = sign
+                if let t = Ziggurat.tail(w1) { return sign * t }
+            }
         }
     }
 

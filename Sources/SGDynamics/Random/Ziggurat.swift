@@ -43,25 +43,40 @@ public enum Ziggurat {
         return .nan
     }
 
-    /// A full ziggurat draw from two words (the first as in ``fast(_:)``, the second for the wedge or
-    /// tail test); nil when rejected.
-    public static func complete(_ w: UInt64, _ w2: UInt64) -> Double? {
+    /// The outcome of the slow part of one ziggurat attempt.
+    public enum Outcome: Sendable {
+        case accepted(Double)
+        /// Rejected in a wedge: start again with a fresh layer.
+        case restart
+        /// The draw fell in the base strip beyond `r`: sample the tail (with this sign) until accepted.
+        case tail(sign: Double)
+    }
+
+    /// Finish an attempt whose first word `w` failed the rectangle test, using a second word `w2`
+    /// for the wedge test (or, in the base strip, for the first tail trial).
+    public static func complete(_ w: UInt64, _ w2: UInt64) -> Outcome {
         let i = Int(w & 255)
         let sign: Double = (w & 256) == 0 ? 1 : -1
         let u = Double(w >> 11) * 0x1.0p-53
         let z = u * edges[i]
-        if z < edges[i + 1] { return sign * z }
-        let u2 = (Double(w2 >> 11) + 0.5) * 0x1.0p-53
+        if z < edges[i + 1] { return .accepted(sign * z) }
         if i == 0 {
-            // tail beyond r: x = −ln(U₁)/r, y = −ln(U₂); accept when 2y > x²
-            // two 32-bit uniforms from the second word
-            let t1 = (Double(w2 >> 32) + 0.5) * 0x1.0p-32, t2 = (Double(w2 & 0xFFFF_FFFF) + 0.5) * 0x1.0p-32
-            let x = -Foundation.log(t1) / r
-            let y = -Foundation.log(t2)
-            return 2 * y > x * x ? sign * (r + x) : nil
+            if let t = tail(w2) { return .accepted(sign * t) }
+            return .tail(sign: sign)
         }
         // wedge: accept when a uniform height under the layer lies below f(z)
+        let u2 = (Double(w2 >> 11) + 0.5) * 0x1.0p-53
         let y = heights[i + 1] + u2 * (heights[i] - heights[i + 1])
-        return y < Foundation.exp(-0.5 * z * z) ? sign * z : nil
+        return y < Foundation.exp(-0.5 * z * z) ? .accepted(sign * z) : .restart
+    }
+
+    /// One trial of the tail beyond `r` (Marsaglia 1964): `x = −ln(U₁)/r`, `y = −ln(U₂)`, accept
+    /// `r + x` when `2y > x²`; the uniforms are the two 32-bit halves of `w`. Rejected trials are
+    /// repeated with fresh words (not with a fresh layer), which keeps the tail mass exact.
+    public static func tail(_ w: UInt64) -> Double? {
+        let t1 = (Double(w >> 32) + 0.5) * 0x1.0p-32, t2 = (Double(w & 0xFFFF_FFFF) + 0.5) * 0x1.0p-32
+        let x = -Foundation.log(t1) / r
+        let y = -Foundation.log(t2)
+        return 2 * y > x * x ? r + x : nil
     }
 }

@@ -4,7 +4,7 @@
 ///
 /// `Σ_h` comes from one matrix exponential (Van Loan 1978): `exp([[−A, Q], [0, Aᵀ]] h) = [[F, G], [0, ·]]`
 /// gives `e^{−Ah} = F` and `Σ_h = G Fᵀ`. The step has no discretization error at any `h`, so a weak
-/// error measured with it is the model's alone. Noise enters as `ε = L ξ`, `ξ = ΔW/√h`, `L Lᵀ = Σ_h`.
+/// error measured with it is the model's alone. Noise enters as `ε = L ξ`, `ξ = ΔW/√h`, `L = Σ_h^{1/2}` (symmetric root).
 /// - Strong order: exact in law (weak order ∞) for this class. Noise: additive.
 /// - Reference: Van Loan, *Computing integrals involving the matrix exponential*, IEEE TAC 23 (1978).
 public struct ExactLinearStep: SDESolver {
@@ -24,13 +24,11 @@ public struct ExactLinearStep: SDESolver {
         let e = big.exponential()
         var f = Matrix(rows: d, columns: d), g = Matrix(rows: d, columns: d)
         for i in 0..<d { for j in 0..<d { f[i, j] = e[i, j]; g[i, j] = e[i, d + j] } }
-        var sigma = (g * f.transposed).symmetrized
-        var l = Matrix(rows: d, columns: d)
-        var perm = [Int](repeating: 0, count: d)
-        Matrix.semidefiniteFactor(&sigma, into: &l, permutation: &perm)
+        let sigma = (g * f.transposed).symmetrized
         stepSize = h
         transition = f
-        noiseFactor = l
+        // The symmetric root keeps coordinate i of ΔW on coordinate i of X (common random numbers).
+        noiseFactor = sigma.symmetricSquareRoot()
     }
 
     /// For a model that knows its linear structure.
