@@ -13,8 +13,11 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
     ],
     targets: [
+        // Philox + ziggurat normals for four paths at a time (AVX2 when present, portable C otherwise).
+        .target(name: "CSGDynamicsKernels"),
         .target(
             name: "SGDynamics",
+            dependencies: ["CSGDynamicsKernels"],
             resources: [.copy("Resources")]
         ),
         .target(name: "SGDynamicsReport", dependencies: ["SGDynamics"]),

@@ -21,7 +21,7 @@ struct BenchCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Seconds to spend on each workload (> 0).", valueName: "s"))
     var seconds: Double = 2
 
-    @Option(name: .long, help: ArgumentHelp("Workload groups, comma separated: core (deterministic hot loops), sde (W1, W2, W3), w9 (the Li–Tai–E weak-error study with 10⁶ paths per η; long).", valueName: "groups"))
+    @Option(name: .long, help: ArgumentHelp("Workload groups, comma separated: core (deterministic hot loops), sde (W1, W2, W3; or w1, w2, w3 alone), w9 (the Li–Tai–E weak-error study with 10⁶ paths per η; long).", valueName: "groups"))
     var groups: String = "core,sde"
 
     @Option(name: .long, help: ArgumentHelp("Threads for the ensemble workloads (default: all cores).", valueName: "n"))
@@ -30,15 +30,16 @@ struct BenchCommand: ParsableCommand {
     func validate() throws {
         guard seconds > 0, seconds.isFinite else { throw ValidationError.field("--seconds", "must be a positive number, got \(seconds)") }
         guard threads >= 1 else { throw ValidationError.field("--threads", "must be at least 1, got \(threads)") }
-        for g in groups.split(separator: ",") where !["core", "sde", "w9"].contains(String(g)) {
-            throw ValidationError.field("--groups", "unknown group '\(g)'; valid: core, sde, w9")
+        for g in groups.split(separator: ",") where !["core", "sde", "w1", "w2", "w3", "w9"].contains(String(g)) {
+            throw ValidationError.field("--groups", "unknown group '\(g)'; valid: core, sde, w1, w2, w3, w9")
         }
     }
 
     func run() throws {
         let chosen = Set(groups.split(separator: ",").map(String.init))
         if chosen.contains("core") { try core() }
-        if chosen.contains("sde") { try StochasticBench(threads: threads).run() }
+        let sde = chosen.contains("sde") ? ["w1", "w2", "w3"] : ["w1", "w2", "w3"].filter(chosen.contains)
+        if !sde.isEmpty { try StochasticBench(threads: threads).run(Set(sde)) }
         if chosen.contains("w9") { try StochasticBench(threads: threads).w9() }
     }
 

@@ -18,7 +18,7 @@ struct StochasticBench {
         return "\(name) \(fmt(estimate, 5)) vs \(fmt(exact, 5)) (\(String(format: "%.1f", z)) SE)" + (z <= 4 ? "" : " FAILED")
     }
 
-    func run() throws {
+    func run(_ workloads: Set<String>) throws {
         var table = TextTable(["workload", "path-steps", "seconds", "path-steps/s", "required", "target", "check"])
         func row(_ name: String, _ steps: Double, _ secs: Double, _ req: Double, _ target: Double, _ check: String) {
             let rate = steps / secs
@@ -30,14 +30,17 @@ struct StochasticBench {
 
         // W1: dX = −X dt + √0.2 dW, X₀ = 1, dt = 0.01, 1000 steps. EM chain: mean aᴷ, var 0.2h(1−a²ᴷ)/(1−a²), a = 1 − h.
         let h = 0.01, k = 1000
+        let a = 1 - h
+        if workloads.contains("w1") {
         let w1 = SDEKernel(Langevin(Quadratic(diagonal: [1]), temperature: 0.1), solver: EulerMaruyama(), start: [1],
                            stepSize: h, steps: k, saveEvery: k, seed: 1)
         let (r1, s1) = timed { ens.run(w1) }
-        let a = 1 - h
         let m1 = pow(a, Double(k)), v1 = 0.2 * h * (1 - pow(a, 2 * Double(k))) / (1 - a * a)
         let f1 = r1.moments.last!
         row("W1 OU, Euler–Maruyama, 10⁵ paths × 1000 steps", 1e8, s1, 1e8, 2.5e8,
             check("mean", f1.mean[0], m1, (v1 / 1e5).squareRoot()) + "; " + check("var", f1.variance(0), v1, v1 * (2.0 / 1e5).squareRoot()))
+        }
+        if workloads.contains("w2") {
 
         // W2: dX = −∇U dt + dW, U = (x²−1)² + y²/2 (Langevin at T = 1/2), from (−1, 0). y is an OU chain.
         let w2 = SDEKernel(Langevin(DoubleWell(dimension: 2, height: 1), temperature: 0.5), solver: EulerMaruyama(),
@@ -48,6 +51,8 @@ struct StochasticBench {
         row("W2 2-D double well, Euler–Maruyama, 10⁵ × 1000", 1e8, s2, 5e7, 1.2e8,
             check("E y", f2.mean[1], 0, (v2 / 1e5).squareRoot()) + "; " + check("Var y", f2.variance(1), v2, v2 * (2.0 / 1e5).squareRoot())
             + "; E x = \(fmt(f2.mean[0], 3))")
+        }
+        if workloads.contains("w3") {
 
         // W3: SME-1 of SGD (η = 0.05, b = 10 with replacement) on least squares n = 1000, d = 10, full Σ(θ) each step.
         let (ls, _) = LeastSquares.synthetic(n: 1000, d: 10, noise: 0.1, seed: 3)
@@ -66,6 +71,7 @@ struct StochasticBench {
         for i in 0..<10 { worst = max(worst, abs(f3.mean[i] - exactMean[i]) / f3.standardError(i)) }
         row("W3 SME-1 least squares (n 1000, d 10), 10⁴ × 100", 1e6, s3, 5e5, 1e6,
             "mean within \(String(format: "%.1f", worst)) SE of the exact mean" + (worst <= 4.5 ? "" : " FAILED"))
+        }
         print("Ensemble workloads (Euler–Maruyama, float64, final-state statistics; \(threads) threads):")
         print(table.render())
     }

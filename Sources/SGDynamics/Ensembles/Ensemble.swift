@@ -184,10 +184,16 @@ public struct Ensemble: Sendable {
                 acc.reset()
                 var divs: [Divergence] = []
                 let first = bi * blockSize, last = Swift.min(paths, first + blockSize)
-                for p in first..<last {
-                    let diverged = kernel.simulate(path: p, workspace: &workspace) { j, x in acc.add(j, x) }
-                    if let k = diverged { divs.append(Divergence(path: p, step: k)) }
+                let width = Swift.max(1, kernel.groupWidth)
+                var p = first
+                while p < last {
+                    let c = Swift.min(width, last - p), p0 = p
+                    kernel.simulateGroup(firstPath: p0, count: c, workspace: &workspace,
+                                         record: { _, j, x in acc.add(j, x) },
+                                         diverged: { q, k in divs.append(Divergence(path: p0 + q, step: k)) })
+                    p += c
                 }
+                divs.sort { $0.path < $1.path }
                 box.pointer[bi - blocks.lowerBound] = BlockStatistics(block: bi, moments: acc.moments(),
                                                                       histograms: acc.histograms, divergences: divs)
                 bi += threadCount

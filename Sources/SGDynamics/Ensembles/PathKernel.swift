@@ -1,3 +1,5 @@
+import _Differentiation  // SIMD vector arithmetic on Lanes resolves through its AdditiveArithmetic conformance
+
 /// One path of an ensemble: how to simulate it and which positions to report at the save points.
 ///
 /// A kernel is a pure function of the path index (randomness comes from counter-based draws keyed by
@@ -15,6 +17,36 @@ public protocol PathKernel: Sendable {
     /// path diverged (non-finite, or beyond the bound; checked every step, counted in the kernel's own
     /// steps, i.e. solver steps for an SDE), after which nothing more is recorded.
     func simulate(path: Int, workspace: inout Workspace, record: (Int, [Double]) -> Void) -> Int?
+
+    /// How many consecutive paths ``simulateGroup(firstPath:count:workspace:record:diverged:)`` advances
+    /// together (1 unless the kernel runs paths in SIMD lanes).
+    var groupWidth: Int { get }
+    /// Simulate paths `firstPath ..< firstPath + count` (`count ≤ groupWidth`), with the same numbers as
+    /// ``simulate(path:workspace:record:)`` on each path: `record(q, j, x)` for path `firstPath + q` at
+    /// save point `j` (for each `j`, in increasing `q`), `diverged(q, step)` when that path diverges.
+    func simulateGroup(firstPath: Int, count: Int, workspace: inout Workspace,
+                       record: (Int, Int, [Double]) -> Void, diverged: (Int, Int) -> Void)
+}
+
+extension PathKernel {
+    public var groupWidth: Int { 1 }
+
+    @inlinable
+    public func simulateGroup(firstPath: Int, count: Int, workspace: inout Workspace,
+                              record: (Int, Int, [Double]) -> Void, diverged: (Int, Int) -> Void) {
+        simulateEach(firstPath: firstPath, count: count, workspace: &workspace, record: record, diverged: diverged)
+    }
+
+    /// Paths one after the other with ``simulate(path:workspace:record:)``.
+    @inlinable
+    public func simulateEach(firstPath: Int, count: Int, workspace: inout Workspace,
+                             record: (Int, Int, [Double]) -> Void, diverged: (Int, Int) -> Void) {
+        for q in 0..<count {
+            if let k = simulate(path: firstPath + q, workspace: &workspace, record: { j, x in record(q, j, x) }) {
+                diverged(q, k)
+            }
+        }
+    }
 }
 
 /// A discrete algorithm as an ensemble kernel: `steps` iterations, saved every `saveEvery` steps.
@@ -94,6 +126,9 @@ public struct SDEKernel<M: StochasticModel, S: SDESolver>: PathKernel {
         /// Standard normals of four consecutive steps (filled four Philox evaluations at a time).
         public var normals: [Double]
         public var cachedFrom: Int
+        /// Lane buffers (``Lanes``): state `d`, increments `m`, normals for `normalSteps` steps, solver work `4d`.
+        public var lanes: [Lanes]
+        public var rawDraws: [UInt64]
     }
 
     public var positionDimension: Int { model.positionDimension }
@@ -103,7 +138,67 @@ public struct SDEKernel<M: StochasticModel, S: SDESolver>: PathKernel {
         Workspace(x: start, dW: [Double](repeating: 0, count: model.brownianDimension),
                   work: SDEWork(dimension: model.dimension, brownianDimension: model.brownianDimension),
                   position: [Double](repeating: 0, count: model.positionDimension),
-                  normals: [Double](repeating: 0, count: 8 * ((model.brownianDimension + 1) / 2)), cachedFrom: -1)
+                  normals: [Double](repeating: 0, count: 8 * ((model.brownianDimension + 1) / 2)), cachedFrom: -1,
+                  lanes: [Lanes](repeating: Lanes(repeating: 0),
+                                 count: 5 * model.dimension + (1 + Self.normalSteps) * model.brownianDimension),
+                  rawDraws: [UInt64](repeating: 0, count: 4 * Self.normalSteps * model.brownianDimension))
+    }
+
+    /// Steps of normals drawn per call in lane mode.
+    @usableFromInline static var normalSteps: Int { 8 }
+
+    /// Paths run in SIMD lanes when both the model's coefficients and the solver's step are vectorized.
+    public var groupWidth: Int { model.hasLaneCoefficients && solver.hasLaneStep ? Lanes.width : 1 }
+
+    @inlinable
+    public func simulateGroup(firstPath p0: Int, count: Int, workspace w: inout Workspace,
+                              record: (Int, Int, [Double]) -> Void, diverged: (Int, Int) -> Void) {
+        guard groupWidth > 1 else {
+            simulateEach(firstPath: p0, count: count, workspace: &w, record: record, diverged: diverged)
+            return
+        }
+        let d = model.dimension, m = model.brownianDimension, pd = model.positionDimension
+        let h = stepSize, sqrtH = stepSize.squareRoot()
+        let bound2 = divergence.bound * divergence.bound
+        var position = w.position
+        for i in 0..<pd { position[i] = start[i] }
+        for q in 0..<count { record(q, 0, position) }
+        var alive: UInt8 = UInt8((1 << count) - 1)   // bit q: path p0 + q is still running
+        let ns = Self.normalSteps
+        w.lanes.withUnsafeMutableBufferPointer { buf in w.rawDraws.withUnsafeMutableBufferPointer { raw in
+            let x = buf.baseAddress!, dW = x + d, normals = dW + m, work = normals + ns * m
+            for i in 0..<d { x[i] = Lanes(repeating: start[i]) }
+            var j = 1
+            var t = 0.0
+            for k in 0..<steps {
+                let s = k % ns
+                if s == 0 {
+                    brownian.rng.gaussianLanes(firstPath: p0, step: k, steps: Swift.min(ns, steps - k), components: m,
+                                               into: normals, raw: raw.baseAddress!)
+                }
+                for c in 0..<m { dW[c] = sqrtH * normals[s * m + c] }
+                solver.step(lanes: model, x, t: t, h: h, dW: dW, work: work)
+                t = Double(k + 1) * h
+                var r2 = Lanes(repeating: 0)
+                for i in 0..<d { r2 += x[i] * x[i] }
+                let ok = r2 .<= bound2
+                if !all(ok) {
+                    for q in 0..<count where alive & (1 << q) != 0 && !ok[q] {
+                        alive &= ~(1 << q)
+                        diverged(q, k + 1)
+                    }
+                    if alive == 0 { break }
+                }
+                if (k + 1) % saveEvery == 0 {
+                    for q in 0..<count where alive & (1 << q) != 0 {
+                        for i in 0..<pd { position[i] = x[i][q] }
+                        record(q, j, position)
+                    }
+                    j += 1
+                }
+            }
+        } }
+        w.position = position
     }
 
     @inlinable

@@ -50,8 +50,8 @@ public struct SME<G: StochasticGradient>: StochasticModel {
     }
 
     public var name: String { momentumScale == 1 ? "SME-\(order)" : "SME-1 (momentum, regime A)" }
-    public var dimension: Int { gradient.objective.dimension }
-    public var brownianDimension: Int { dimension }
+    @inlinable public var dimension: Int { gradient.objective.dimension }
+    @inlinable public var brownianDimension: Int { dimension }
     public var noise: NoiseStructure { constantFactor != nil ? .additive : .general }
 
     public func drift(_ x: [Double], t: Double, into b: inout [Double]) {
@@ -113,9 +113,9 @@ public struct UnderdampedMomentumSME<G: StochasticGradient>: StochasticModel {
         friction = (1 - hb.momentum) / hb.learningRate.squareRoot()
     }
     public var name: String { "SME (momentum, regime B)" }
-    public var dimension: Int { 2 * gradient.objective.dimension }
-    public var positionDimension: Int { gradient.objective.dimension }
-    public var brownianDimension: Int { gradient.objective.dimension }
+    @inlinable public var dimension: Int { 2 * gradient.objective.dimension }
+    @inlinable public var positionDimension: Int { gradient.objective.dimension }
+    @inlinable public var brownianDimension: Int { gradient.objective.dimension }
     public var timeIdentification: String { "t = k√η" }
     public var noise: NoiseStructure { .general }
     public func drift(_ x: [Double], t: Double, into b: inout [Double]) {

@@ -4,7 +4,7 @@
 ///     f(x) = ½ xᵀ H x,   ∇f_γ(x) = H (x − γ),   Σ(x) = H²  (constant)
 public struct NoisyQuadratic: StochasticOracleObjective {
     public let base: Quadratic
-    public var dimension: Int { base.dimension }
+    @inlinable public var dimension: Int { base.dimension }
     public var name: String { "noisy-quadratic" }
     public var hasExactHessian: Bool { true }
     @usableFromInline let hSquared: Matrix

@@ -16,10 +16,27 @@ public protocol Objective: Sendable {
     func hessianVectorProduct(_ x: [Double], _ v: [Double], into hv: inout [Double])
     /// Whether ``hessianVectorProduct(_:_:into:)`` is exact (not a finite difference).
     var hasExactHessian: Bool { get }
+    /// `g ← ∇f` at ``Lanes/width`` points at once, stored by coordinate (`x[i]` holds coordinate `i`
+    /// of every point). Closed-form objectives compute it in SIMD lanes, bitwise equal to
+    /// ``gradient(_:into:)`` lane by lane; the default calls the scalar gradient per lane (and allocates).
+    func gradient(lanes x: UnsafePointer<Lanes>, into g: UnsafeMutablePointer<Lanes>)
+    /// Whether ``gradient(lanes:into:)`` is vectorized rather than the per-lane fallback.
+    var hasLaneGradient: Bool { get }
 }
 
 extension Objective {
     public var hasExactHessian: Bool { false }
+    public var hasLaneGradient: Bool { false }
+
+    public func gradient(lanes x: UnsafePointer<Lanes>, into g: UnsafeMutablePointer<Lanes>) {
+        let d = dimension
+        var xs = [Double](repeating: 0, count: d), gs = xs
+        for lane in 0..<Lanes.width {
+            Lanes.gather(x, count: d, lane: lane, into: &xs)
+            gradient(xs, into: &gs)
+            Lanes.scatter(gs, count: d, lane: lane, into: g)
+        }
+    }
 
     public func hessianVectorProduct(_ x: [Double], _ v: [Double], into hv: inout [Double]) {
         finiteDifferenceHessianVectorProduct(x, v, into: &hv)

@@ -1,3 +1,5 @@
+import _Differentiation  // SIMD vector arithmetic on Lanes resolves through its AdditiveArithmetic conformance
+
 /// The quadratic `f(x) = ½ (x − c)ᵀ H (x − c)` with `H` symmetric (positive definite for a minimum).
 ///
 /// Gradient `H(x − c)`, Hessian `H`. The ill-conditioned example of THEORY.md §4.1 is
@@ -5,7 +7,7 @@
 public struct Quadratic: Objective {
     public let hessianMatrix: Matrix
     public let center: [Double]
-    public var dimension: Int { center.count }
+    @inlinable public var dimension: Int { center.count }
     public var name: String
 
     public init(hessian: Matrix, center: [Double]? = nil, name: String = "quadratic") {
@@ -46,13 +48,28 @@ public struct Quadratic: Objective {
     public func hessianVectorProduct(_ x: [Double], _ v: [Double], into hv: inout [Double]) {
         hessianMatrix.multiply(v, into: &hv)
     }
+
+    @inlinable public var hasLaneGradient: Bool { true }
+    @inlinable
+    public func gradient(lanes x: UnsafePointer<Lanes>, into g: UnsafeMutablePointer<Lanes>) {
+        let d = dimension
+        hessianMatrix.storage.withUnsafeBufferPointer { h in
+            center.withUnsafeBufferPointer { c in
+                for i in 0..<d {
+                    var r = Lanes(repeating: 0)
+                    for j in 0..<d { r += h[i * d + j] * (x[j] - c[j]) }
+                    g[i] = r
+                }
+            }
+        }
+    }
 }
 
 /// The Rosenbrock function `f(x, y) = (a − x)² + b (y − x²)²`, minimum at `(a, a²)`.
 public struct Rosenbrock: Objective {
     public var a: Double
     public var b: Double
-    public var dimension: Int { 2 }
+    @inlinable public var dimension: Int { 2 }
     public var name: String { "rosenbrock" }
     public var hasExactHessian: Bool { true }
 
@@ -75,6 +92,14 @@ public struct Rosenbrock: Objective {
         let hyy = 2 * b
         hv[0] = hxx * v[0] + hxy * v[1]
         hv[1] = hxy * v[0] + hyy * v[1]
+    }
+
+    @inlinable public var hasLaneGradient: Bool { true }
+    @inlinable
+    public func gradient(lanes x: UnsafePointer<Lanes>, into g: UnsafeMutablePointer<Lanes>) {
+        let w = x[1] - x[0] * x[0]
+        g[0] = -2 * (a - x[0]) - 4 * b * x[0] * w
+        g[1] = 2 * b * w
     }
 }
 
@@ -108,12 +133,19 @@ public struct DoubleWell: Objective {
         hv[0] = height * (12 * x[0] * x[0] - 4) * v[0]
         if dimension == 2 { hv[1] = v[1] }
     }
+
+    @inlinable public var hasLaneGradient: Bool { true }
+    @inlinable
+    public func gradient(lanes x: UnsafePointer<Lanes>, into g: UnsafeMutablePointer<Lanes>) {
+        g[0] = 4 * height * x[0] * (x[0] * x[0] - 1)
+        if dimension == 2 { g[1] = x[1] }
+    }
 }
 
 /// The 1-D quartic `f(x) = x⁴/4 + c x²/2` (THEORY.md §4.2 uses `c = 1`).
 public struct Quartic: Objective {
     public var c: Double
-    public var dimension: Int { 1 }
+    @inlinable public var dimension: Int { 1 }
     public var name: String { "quartic" }
     public var hasExactHessian: Bool { true }
 
@@ -123,5 +155,11 @@ public struct Quartic: Objective {
     public func gradient(_ x: [Double], into g: inout [Double]) { g[0] = x[0] * x[0] * x[0] + c * x[0] }
     public func hessianVectorProduct(_ x: [Double], _ v: [Double], into hv: inout [Double]) {
         hv[0] = (3 * x[0] * x[0] + c) * v[0]
+    }
+
+    @inlinable public var hasLaneGradient: Bool { true }
+    @inlinable
+    public func gradient(lanes x: UnsafePointer<Lanes>, into g: UnsafeMutablePointer<Lanes>) {
+        g[0] = x[0] * x[0] * x[0] + c * x[0]
     }
 }

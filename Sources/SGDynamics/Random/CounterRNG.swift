@@ -1,4 +1,7 @@
+import _Differentiation  // SIMD vector arithmetic on Lanes resolves through its AdditiveArithmetic conformance
+
 import Foundation
+import CSGDynamicsKernels
 
 /// Random draws addressed by (seed, stream, path, step, component), built on ``Philox4x32``.
 ///
@@ -137,6 +140,24 @@ public struct CounterRNG: Sendable {
                 if !zb.isFinite { zb = slowGaussian(path: path, step: step + q, block: b, lane: 1, first: wb) }
                 out[q * width + 2 * b] = za
                 out[q * width + 2 * b + 1] = zb
+            }
+        }
+    }
+
+    /// Standard normals for the ``Lanes/width`` consecutive paths `firstPath…` over `steps` consecutive
+    /// steps: `out[s·m + c]` holds, in lane `q`, `gaussian(path: firstPath + q, step: step + s,
+    /// component: c)` for `c < m` (bitwise). Philox runs eight counters at a time in C (AVX2 when the
+    /// processor has it); the rare ziggurat rejections are completed here with the exact slow path.
+    /// `raw` must hold `4·steps·m` words.
+    @inlinable
+    public func gaussianLanes(firstPath: Int, step: Int, steps: Int, components m: Int,
+                              into out: UnsafeMutablePointer<Lanes>, raw: UnsafeMutablePointer<UInt64>) {
+        let n = steps * m
+        out.withMemoryRebound(to: Double.self, capacity: 4 * n) { o in
+            sgdyn_normal_blocks4(seed, stream, Int64(firstPath), Int64(step), Int32(steps), Int32(m), Ziggurat.table, o, raw)
+            for i in 0..<4 * n where o[i].isNaN {
+                let q = i & 3, c = (i >> 2) % m, s = (i >> 2) / m
+                o[i] = slowGaussian(path: firstPath + q, step: step + s, block: c >> 1, lane: c & 1, first: raw[i])
             }
         }
     }

@@ -1,3 +1,5 @@
+import _Differentiation  // SIMD vector arithmetic on Lanes resolves through its AdditiveArithmetic conformance
+
 /// One step of a fixed-step SDE scheme for `dX = b dt + σ dW` (Itô). Solvers know nothing about SGD.
 public protocol SDESolver: Sendable {
     var name: String { get }
@@ -7,6 +9,32 @@ public protocol SDESolver: Sendable {
     var weakOrder: Double { get }
     /// Advance `x` from `t` to `t + h` with the Brownian increment `dW` (length `m`, variance `h` each).
     func step<M: StochasticModel>(_ model: M, _ x: inout [Double], t: Double, h: Double, dW: [Double], work: inout SDEWork)
+
+    /// Whether ``step(lanes:_:t:h:dW:work:)`` is vectorized (ensembles then advance ``Lanes/width``
+    /// paths at once when the model's coefficients are vectorized too).
+    var hasLaneStep: Bool { get }
+    /// The same step for ``Lanes/width`` paths stored by coordinate, bitwise equal lane by lane to
+    /// ``step(_:_:t:h:dW:work:)``. `work` holds at least `4·d` lane vectors.
+    func step<M: StochasticModel>(lanes model: M, _ x: UnsafeMutablePointer<Lanes>, t: Double, h: Double,
+                                  dW: UnsafePointer<Lanes>, work: UnsafeMutablePointer<Lanes>)
+}
+
+extension SDESolver {
+    public var hasLaneStep: Bool { false }
+
+    /// Per-lane fallback: the scalar step on each lane in turn (allocates).
+    public func step<M: StochasticModel>(lanes model: M, _ x: UnsafeMutablePointer<Lanes>, t: Double, h: Double,
+                                         dW: UnsafePointer<Lanes>, work: UnsafeMutablePointer<Lanes>) {
+        let d = model.dimension, m = model.brownianDimension
+        var xs = [Double](repeating: 0, count: d), ws = [Double](repeating: 0, count: m)
+        var sw = SDEWork(dimension: d, brownianDimension: m)
+        for lane in 0..<Lanes.width {
+            Lanes.gather(x, count: d, lane: lane, into: &xs)
+            Lanes.gather(dW, count: m, lane: lane, into: &ws)
+            step(model, &xs, t: t, h: h, dW: ws, work: &sw)
+            Lanes.scatter(xs, count: d, lane: lane, into: x)
+        }
+    }
 }
 
 /// Preallocated buffers for SDE steps.
@@ -42,6 +70,16 @@ public struct EulerMaruyama: SDESolver {
         model.drift(x, t: t, into: &work.drift, scratch: &work.scratch)
         model.diffusion(x, t: t, applyTo: dW, into: &work.noise, scratch: &work.scratch)
         for i in 0..<x.count { x[i] += h * work.drift[i] + work.noise[i] }
+    }
+    public var hasLaneStep: Bool { true }
+    @inlinable
+    public func step<M: StochasticModel>(lanes model: M, _ x: UnsafeMutablePointer<Lanes>, t: Double, h: Double,
+                                         dW: UnsafePointer<Lanes>, work: UnsafeMutablePointer<Lanes>) {
+        let d = model.dimension
+        let drift = work, noise = work + d
+        model.drift(lanes: x, t: t, into: drift)
+        model.diffusion(lanes: x, t: t, applyTo: dW, into: noise)
+        for i in 0..<d { x[i] += h * drift[i] + noise[i] }
     }
 }
 

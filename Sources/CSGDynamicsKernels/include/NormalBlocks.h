@@ -1,0 +1,21 @@
+#ifndef SGDYN_NORMAL_BLOCKS_H
+#define SGDYN_NORMAL_BLOCKS_H
+#include <stdint.h>
+
+/// Standard normals for 4 consecutive paths x `steps` consecutive steps x `components` components, by
+/// Philox4x32-10 and the 256-layer ziggurat's fast path (the Swift `CounterRNG` layout):
+/// counter (block, step, path mod 2^32, stream ^ ((path >> 32) << 16)), key (seed mod 2^32, seed >> 32);
+/// words w0 = r0 | r1 << 32 and w1 = r2 | r3 << 32 give components 2*block and 2*block + 1.
+///
+/// out[(s * components + c) * 4 + q] holds the normal of path firstPath + q, step firstStep + s,
+/// component c. A draw that the fast path rejects (about 1.2%) is written as NaN and its raw word
+/// stored in rawOut at the same index, so that the caller completes it with the exact slow path.
+/// `table` is the ziggurat edge table x[0...256]. Bitwise equal to the scalar Swift code.
+/// Uses AVX2 when the processor has it (checked once at run time), portable C otherwise.
+void sgdyn_normal_blocks4(uint64_t seed, uint32_t stream, int64_t firstPath, int64_t firstStep,
+                          int steps, int components, const double *table, double *out, uint64_t *rawOut);
+
+/// Whether the AVX2 path is in use.
+int sgdyn_normal_blocks_uses_avx2(void);
+
+#endif
