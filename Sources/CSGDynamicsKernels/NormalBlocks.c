@@ -38,7 +38,7 @@ static inline void lane_counters(int64_t firstPath, int64_t step0, int pairSteps
     }
 }
 
-static void philox8_portable(const uint32_t in0[8], const uint32_t in1[8], const uint32_t in2[8], const uint32_t in3[8],
+static inline __attribute__((always_inline)) void philox8_portable(const uint32_t in0[8], const uint32_t in1[8], const uint32_t in2[8], const uint32_t in3[8],
                              uint32_t k0, uint32_t k1, uint32_t o0[8], uint32_t o1[8], uint32_t o2[8], uint32_t o3[8]) {
     for (int l = 0; l < 8; l++) {
         uint32_t c0 = in0[l], c1 = in1[l], c2 = in2[l], c3 = in3[l], a = k0, b = k1;
@@ -54,8 +54,8 @@ static void philox8_portable(const uint32_t in0[8], const uint32_t in1[8], const
 }
 
 #ifdef SGDYN_HAVE_X86
-__attribute__((target("avx2")))
-static void philox8_avx2(const uint32_t in0[8], const uint32_t in1[8], const uint32_t in2[8], const uint32_t in3[8],
+__attribute__((target("avx2"), always_inline))
+static inline void philox8_avx2(const uint32_t in0[8], const uint32_t in1[8], const uint32_t in2[8], const uint32_t in3[8],
                          uint32_t k0, uint32_t k1, uint32_t o0[8], uint32_t o1[8], uint32_t o2[8], uint32_t o3[8]) {
     __m256i c0 = _mm256_loadu_si256((const __m256i *)in0), c1 = _mm256_loadu_si256((const __m256i *)in1);
     __m256i c2 = _mm256_loadu_si256((const __m256i *)in2), c3 = _mm256_loadu_si256((const __m256i *)in3);
@@ -95,36 +95,56 @@ int sgdyn_normal_blocks_uses_avx2(void) {
     return state;
 }
 
-void sgdyn_normal_blocks4(uint64_t seed, uint32_t stream, int64_t firstPath, int64_t firstStep,
-                          int steps, int components, const double *table, double *out, uint64_t *rawOut) {
-    const uint32_t k0 = (uint32_t)seed, k1 = (uint32_t)(seed >> 32);
-    const int avx2 = sgdyn_normal_blocks_uses_avx2();
-    const int width = components, blocks = (components + 1) / 2;
-    uint32_t c0[8], c1[8], c2[8], c3[8], r0[8], r1[8], r2[8], r3[8];
-    for (int s0 = 0; s0 < steps; s0 += 2) {
-        int pair = steps - s0 >= 2 ? 2 : 1;
-        lane_counters(firstPath, firstStep + s0, pair, stream, c1, c2, c3);
-        for (int b = 0; b < blocks; b++) {
-            for (int l = 0; l < 8; l++) c0[l] = (uint32_t)b;
+/* The loop over step pairs and blocks, instantiated once with each Philox kernel so that the AVX2
+   version is compiled as a whole for AVX2 (the Philox outputs stay in registers/L1). */
+#define NORMAL_BLOCKS_BODY(PHILOX8)                                                                  \
+    const uint32_t k0 = (uint32_t)seed, k1 = (uint32_t)(seed >> 32);                                 \
+    const int width = components, blocks = (components + 1) / 2;                                     \
+    uint32_t c0[8], c1[8], c2[8], c3[8], r0[8], r1[8], r2[8], r3[8];                                 \
+    int rejected = 0;                                                                                \
+    for (int s0 = 0; s0 < steps; s0 += 2) {                                                          \
+        int pair = steps - s0 >= 2 ? 2 : 1;                                                          \
+        lane_counters(firstPath, firstStep + s0, pair, stream, c1, c2, c3);                          \
+        for (int b = 0; b < blocks; b++) {                                                           \
+            for (int l = 0; l < 8; l++) c0[l] = (uint32_t)b;                                         \
+            PHILOX8(c0, c1, c2, c3, k0, k1, r0, r1, r2, r3);                                         \
+            for (int l = 0; l < 4 * pair; l++) {                                                     \
+                int q = l & 3, s = s0 + (l >> 2);                                                    \
+                uint64_t wa = (uint64_t)r0[l] | ((uint64_t)r1[l] << 32);                             \
+                int ia = ((s * width) + 2 * b) * 4 + q;                                              \
+                double za = zig_fast(wa, table);                                                     \
+                out[ia] = za;                                                                        \
+                if (za != za) { rawOut[rejected] = wa; rejectedAt[rejected++] = ia; }                \
+                if (2 * b + 1 < components) {                                                        \
+                    uint64_t wb = (uint64_t)r2[l] | ((uint64_t)r3[l] << 32);                         \
+                    double zb = zig_fast(wb, table);                                                 \
+                    out[ia + 4] = zb;                                                                \
+                    if (zb != zb) { rawOut[rejected] = wb; rejectedAt[rejected++] = ia + 4; }        \
+                }                                                                                    \
+            }                                                                                        \
+        }                                                                                            \
+    }                                                                                                \
+    return rejected;
+
+static int normal_blocks4_portable(uint64_t seed, uint32_t stream, int64_t firstPath, int64_t firstStep,
+                                    int steps, int components, const double *table, double *out, uint64_t *rawOut, int32_t *rejectedAt) {
+    NORMAL_BLOCKS_BODY(philox8_portable)
+}
+
 #ifdef SGDYN_HAVE_X86
-            if (avx2) philox8_avx2(c0, c1, c2, c3, k0, k1, r0, r1, r2, r3);
-            else
+__attribute__((target("avx2")))
+static int normal_blocks4_avx2(uint64_t seed, uint32_t stream, int64_t firstPath, int64_t firstStep,
+                                int steps, int components, const double *table, double *out, uint64_t *rawOut, int32_t *rejectedAt) {
+    NORMAL_BLOCKS_BODY(philox8_avx2)
+}
 #endif
-                philox8_portable(c0, c1, c2, c3, k0, k1, r0, r1, r2, r3);
-            for (int l = 0; l < 4 * pair; l++) {
-                int q = l & 3, s = s0 + (l >> 2);
-                uint64_t wa = (uint64_t)r0[l] | ((uint64_t)r1[l] << 32);
-                uint64_t wb = (uint64_t)r2[l] | ((uint64_t)r3[l] << 32);
-                int ia = ((s * width) + 2 * b) * 4 + q;
-                double za = zig_fast(wa, table);
-                out[ia] = za;
-                if (za != za) rawOut[ia] = wa;
-                if (2 * b + 1 < components) {
-                    double zb = zig_fast(wb, table);
-                    out[ia + 4] = zb;
-                    if (zb != zb) rawOut[ia + 4] = wb;
-                }
-            }
-        }
+
+int sgdyn_normal_blocks4(uint64_t seed, uint32_t stream, int64_t firstPath, int64_t firstStep,
+                          int steps, int components, const double *table, double *out, uint64_t *rawOut, int32_t *rejectedAt) {
+#ifdef SGDYN_HAVE_X86
+    if (sgdyn_normal_blocks_uses_avx2()) {
+        return normal_blocks4_avx2(seed, stream, firstPath, firstStep, steps, components, table, out, rawOut, rejectedAt);
     }
+#endif
+    return normal_blocks4_portable(seed, stream, firstPath, firstStep, steps, components, table, out, rawOut, rejectedAt);
 }

@@ -8,12 +8,14 @@
 /// words w0 = r0 | r1 << 32 and w1 = r2 | r3 << 32 give components 2*block and 2*block + 1.
 ///
 /// out[(s * components + c) * 4 + q] holds the normal of path firstPath + q, step firstStep + s,
-/// component c. A draw that the fast path rejects (about 1.2%) is written as NaN and its raw word
-/// stored in rawOut at the same index, so that the caller completes it with the exact slow path.
+/// component c. A draw that the fast path rejects (about 1.2%) is written as NaN; its index into `out`
+/// and its raw word are appended to rejectedAt and rawOut (each with room for all draws), and the count
+/// is returned, so that the caller completes those draws with the exact slow path.
 /// `table` is the ziggurat edge table x[0...256]. Bitwise equal to the scalar Swift code.
 /// Uses AVX2 when the processor has it (checked once at run time), portable C otherwise.
-void sgdyn_normal_blocks4(uint64_t seed, uint32_t stream, int64_t firstPath, int64_t firstStep,
-                          int steps, int components, const double *table, double *out, uint64_t *rawOut);
+int sgdyn_normal_blocks4(uint64_t seed, uint32_t stream, int64_t firstPath, int64_t firstStep,
+                         int steps, int components, const double *table, double *out, uint64_t *rawOut,
+                         int32_t *rejectedAt);
 
 /// Whether the AVX2 path is in use.
 int sgdyn_normal_blocks_uses_avx2(void);

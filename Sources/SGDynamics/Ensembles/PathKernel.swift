@@ -129,6 +129,7 @@ public struct SDEKernel<M: StochasticModel, S: SDESolver>: PathKernel {
         /// Lane buffers (``Lanes``): state `d`, increments `m`, normals for `normalSteps` steps, solver work `4d`.
         public var lanes: [Lanes]
         public var rawDraws: [UInt64]
+        public var rejectedDraws: [Int32]
     }
 
     public var positionDimension: Int { model.positionDimension }
@@ -141,7 +142,8 @@ public struct SDEKernel<M: StochasticModel, S: SDESolver>: PathKernel {
                   normals: [Double](repeating: 0, count: 8 * ((model.brownianDimension + 1) / 2)), cachedFrom: -1,
                   lanes: [Lanes](repeating: Lanes(repeating: 0),
                                  count: 5 * model.dimension + (1 + Self.normalSteps) * model.brownianDimension),
-                  rawDraws: [UInt64](repeating: 0, count: 4 * Self.normalSteps * model.brownianDimension))
+                  rawDraws: [UInt64](repeating: 0, count: 4 * Self.normalSteps * model.brownianDimension),
+                  rejectedDraws: [Int32](repeating: 0, count: 4 * Self.normalSteps * model.brownianDimension))
     }
 
     /// Steps of normals drawn per call in lane mode.
@@ -166,6 +168,7 @@ public struct SDEKernel<M: StochasticModel, S: SDESolver>: PathKernel {
         var alive: UInt8 = UInt8((1 << count) - 1)   // bit q: path p0 + q is still running
         let ns = Self.normalSteps
         w.lanes.withUnsafeMutableBufferPointer { buf in w.rawDraws.withUnsafeMutableBufferPointer { raw in
+          w.rejectedDraws.withUnsafeMutableBufferPointer { rejected in
             let x = buf.baseAddress!, dW = x + d, normals = dW + m, work = normals + ns * m
             for i in 0..<d { x[i] = Lanes(repeating: start[i]) }
             var j = 1
@@ -174,7 +177,7 @@ public struct SDEKernel<M: StochasticModel, S: SDESolver>: PathKernel {
                 let s = k % ns
                 if s == 0 {
                     brownian.rng.gaussianLanes(firstPath: p0, step: k, steps: Swift.min(ns, steps - k), components: m,
-                                               into: normals, raw: raw.baseAddress!)
+                                               into: normals, raw: raw.baseAddress!, rejected: rejected.baseAddress!)
                 }
                 for c in 0..<m { dW[c] = sqrtH * normals[s * m + c] }
                 solver.step(lanes: model, x, t: t, h: h, dW: dW, work: work)
@@ -197,7 +200,7 @@ public struct SDEKernel<M: StochasticModel, S: SDESolver>: PathKernel {
                     j += 1
                 }
             }
-        } }
+        } } }
         w.position = position
     }
 

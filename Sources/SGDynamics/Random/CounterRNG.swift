@@ -148,16 +148,18 @@ public struct CounterRNG: Sendable {
     /// steps: `out[s·m + c]` holds, in lane `q`, `gaussian(path: firstPath + q, step: step + s,
     /// component: c)` for `c < m` (bitwise). Philox runs eight counters at a time in C (AVX2 when the
     /// processor has it); the rare ziggurat rejections are completed here with the exact slow path.
-    /// `raw` must hold `4·steps·m` words.
+    /// `raw` and `rejected` must hold `4·steps·m` entries each (work space).
     @inlinable
     public func gaussianLanes(firstPath: Int, step: Int, steps: Int, components m: Int,
-                              into out: UnsafeMutablePointer<Lanes>, raw: UnsafeMutablePointer<UInt64>) {
-        let n = steps * m
-        out.withMemoryRebound(to: Double.self, capacity: 4 * n) { o in
-            sgdyn_normal_blocks4(seed, stream, Int64(firstPath), Int64(step), Int32(steps), Int32(m), Ziggurat.table, o, raw)
-            for i in 0..<4 * n where o[i].isNaN {
+                              into out: UnsafeMutablePointer<Lanes>, raw: UnsafeMutablePointer<UInt64>,
+                              rejected: UnsafeMutablePointer<Int32>) {
+        out.withMemoryRebound(to: Double.self, capacity: 4 * steps * m) { o in
+            let count = Int(sgdyn_normal_blocks4(seed, stream, Int64(firstPath), Int64(step), Int32(steps), Int32(m),
+                                                 Ziggurat.table, o, raw, rejected))
+            for r in 0..<count {
+                let i = Int(rejected[r])
                 let q = i & 3, c = (i >> 2) % m, s = (i >> 2) / m
-                o[i] = slowGaussian(path: firstPath + q, step: step + s, block: c >> 1, lane: c & 1, first: raw[i])
+                o[i] = slowGaussian(path: firstPath + q, step: step + s, block: c >> 1, lane: c & 1, first: raw[r])
             }
         }
     }
