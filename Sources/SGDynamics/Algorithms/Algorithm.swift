@@ -47,10 +47,25 @@ public protocol Algorithm: Sendable {
     /// state per thread). The default zeroes the velocity and step count.
     func reset(_ state: inout AlgorithmState, start: [Double])
     func step(_ state: inout AlgorithmState, rng: CounterRNG, path: Int)
+
+    /// Standard normals per step that ``step(lanes:normals:work:)`` consumes, or nil when the algorithm
+    /// runs path by path. Lane-capable algorithms keep only the position as state.
+    var laneNormals: Int? { get }
+    /// The ``CounterRNG`` stream of those normals (addressed by path, step index `k` counted from 0,
+    /// component).
+    var laneNoiseStream: UInt32 { get }
+    /// One step for ``Lanes/width`` paths, positions stored by coordinate, given this step's normals;
+    /// `work` holds at least `2d` lane vectors. Lane by lane bitwise equal to ``step(_:rng:path:)``.
+    func step(lanes x: UnsafeMutablePointer<Lanes>, normals: UnsafePointer<Lanes>, work: UnsafeMutablePointer<Lanes>)
 }
 
 extension Algorithm {
     public var timePerStep: Double { learningRate }
+    public var laneNormals: Int? { nil }
+    public var laneNoiseStream: UInt32 { 0 }
+    public func step(lanes x: UnsafeMutablePointer<Lanes>, normals: UnsafePointer<Lanes>, work: UnsafeMutablePointer<Lanes>) {
+        preconditionFailure("\(name) does not run in lanes; check laneNormals first")
+    }
 
     @inlinable
     public func reset(_ s: inout AlgorithmState, start: [Double]) {

@@ -1,3 +1,5 @@
+import _Differentiation  // SIMD vector arithmetic on Lanes resolves through its AdditiveArithmetic conformance
+
 /// Gradient descent, the forward-Euler discretization of gradient flow (THEORY.md §3, §4.1):
 ///
 ///     x_{k+1} = x_k − η ∇f(x_k),     t = kη
@@ -10,7 +12,7 @@ public struct GradientDescent<F: Objective>: Algorithm {
         self.learningRate = learningRate
     }
     public var name: String { "GD" }
-    public var dimension: Int { objective.dimension }
+    @inlinable public var dimension: Int { objective.dimension }
     public var isStochastic: Bool { false }
     public func makeState(start: [Double]) -> AlgorithmState {
         AlgorithmState(position: start, scratch: GradientScratch(dimension: objective.dimension))
@@ -20,6 +22,12 @@ public struct GradientDescent<F: Objective>: Algorithm {
         objective.gradient(s.position, into: &s.gradient)
         for i in 0..<s.position.count { s.position[i] -= learningRate * s.gradient[i] }
         s.step += 1
+    }
+    @inlinable public var laneNormals: Int? { objective.hasLaneGradient ? 0 : nil }
+    @inlinable
+    public func step(lanes x: UnsafeMutablePointer<Lanes>, normals: UnsafePointer<Lanes>, work: UnsafeMutablePointer<Lanes>) {
+        objective.gradient(lanes: x, into: work)
+        for i in 0..<dimension { x[i] -= learningRate * work[i] }
     }
 }
 
@@ -37,7 +45,7 @@ public struct SGD<G: StochasticGradient>: Algorithm {
         self.learningRate = learningRate
     }
     public var name: String { "SGD" }
-    public var dimension: Int { gradient.objective.dimension }
+    @inlinable public var dimension: Int { gradient.objective.dimension }
     public var isStochastic: Bool { gradient.isStochastic }
     public func makeState(start: [Double]) -> AlgorithmState {
         AlgorithmState(position: start, scratch: gradient.makeScratch())
@@ -47,6 +55,13 @@ public struct SGD<G: StochasticGradient>: Algorithm {
         gradient.estimate(s.position, step: s.step, path: path, draw: 0, rng: rng, scratch: &s.scratch, into: &s.gradient)
         for i in 0..<s.position.count { s.position[i] -= learningRate * s.gradient[i] }
         s.step += 1
+    }
+    @inlinable public var laneNormals: Int? { gradient.laneNormals }
+    @inlinable public var laneNoiseStream: UInt32 { gradient.laneNoiseStream }
+    @inlinable
+    public func step(lanes x: UnsafeMutablePointer<Lanes>, normals: UnsafePointer<Lanes>, work: UnsafeMutablePointer<Lanes>) {
+        gradient.estimate(lanes: x, normals: normals, into: work)
+        for i in 0..<dimension { x[i] -= learningRate * work[i] }
     }
 }
 

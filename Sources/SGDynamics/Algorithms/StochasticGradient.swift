@@ -1,3 +1,5 @@
+import _Differentiation  // SIMD vector arithmetic on Lanes resolves through its AdditiveArithmetic conformance
+
 /// How minibatches are drawn from a finite sum (THEORY.md §2.2).
 public enum Sampling: String, Sendable, CaseIterable {
     /// `b` i.i.d. uniform indices: `Cov g_B = Σ/b`.
@@ -58,11 +60,39 @@ public protocol StochasticGradient: Sendable {
     func noiseCovariance(_ x: [Double], into m: inout Matrix)
     /// Whether `Σ(x)` does not depend on `x` (then models factor it once).
     var noiseIsConstant: Bool { get }
+    /// Standard normals per step that ``estimate(lanes:normals:into:)`` consumes, or nil when the
+    /// estimate cannot run in SIMD lanes (minibatch index sampling runs path by path).
+    var laneNormals: Int? { get }
+    /// The ``CounterRNG`` stream those normals come from.
+    var laneNoiseStream: UInt32 { get }
+    /// The estimate for ``Lanes/width`` paths given this step's normals; lane by lane bitwise equal to
+    /// ``estimate(_:step:path:draw:rng:scratch:into:)`` with `draw` 0. Only called when ``laneNormals`` is set.
+    func estimate(lanes x: UnsafePointer<Lanes>, normals: UnsafePointer<Lanes>, into g: UnsafeMutablePointer<Lanes>)
+    /// Whether ``noiseCovariance(lanes:into:)`` is vectorized.
+    var hasLaneNoiseCovariance: Bool { get }
+    /// `Σ(x)` (before the batch factor) for ``Lanes/width`` points, `d·d` lane values row-major.
+    func noiseCovariance(lanes x: UnsafePointer<Lanes>, into m: UnsafeMutablePointer<Lanes>)
 }
 
 extension StochasticGradient {
     public func noiseCovariance(_ x: [Double], into m: inout Matrix) { m = noiseCovariance(x) }
     public var noiseIsConstant: Bool { false }
+    public var laneNormals: Int? { nil }
+    public var laneNoiseStream: UInt32 { 0 }
+    public var hasLaneNoiseCovariance: Bool { false }
+    public func noiseCovariance(lanes x: UnsafePointer<Lanes>, into m: UnsafeMutablePointer<Lanes>) {
+        let d = objective.dimension
+        var xs = [Double](repeating: 0, count: d)
+        var c = Matrix(rows: d, columns: d)
+        for lane in 0..<Lanes.width {
+            Lanes.gather(x, count: d, lane: lane, into: &xs)
+            noiseCovariance(xs, into: &c)
+            Lanes.scatter(c.storage, count: d * d, lane: lane, into: m)
+        }
+    }
+    public func estimate(lanes x: UnsafePointer<Lanes>, normals: UnsafePointer<Lanes>, into g: UnsafeMutablePointer<Lanes>) {
+        preconditionFailure("this gradient estimate does not run in lanes; check laneNormals first")
+    }
 }
 
 /// The exact gradient: SGD with this source is gradient descent.
@@ -81,6 +111,11 @@ public struct ExactGradient<Base: Objective>: StochasticGradient {
         Matrix(rows: objective.dimension, columns: objective.dimension)
     }
     public var noiseIsConstant: Bool { true }
+    @inlinable public var laneNormals: Int? { objective.hasLaneGradient ? 0 : nil }
+    @inlinable
+    public func estimate(lanes x: UnsafePointer<Lanes>, normals: UnsafePointer<Lanes>, into g: UnsafeMutablePointer<Lanes>) {
+        objective.gradient(lanes: x, into: g)
+    }
 }
 
 /// Minibatch gradients of a finite sum, `ĝ = (1/b) Σ_{i∈B} ∇fᵢ(x)`, with the chosen ``Sampling``.
@@ -167,6 +202,11 @@ public struct MinibatchGradient<Base: FiniteSumObjective>: StochasticGradient {
     /// `Σ(x)` through the objective's own (possibly structured) evaluation.
     @inlinable
     public func noiseCovariance(_ x: [Double], into m: inout Matrix) { objective.noiseCovariance(x, into: &m) }
+    @inlinable public var hasLaneNoiseCovariance: Bool { objective.hasLaneNoiseCovariance }
+    @inlinable
+    public func noiseCovariance(lanes x: UnsafePointer<Lanes>, into m: UnsafeMutablePointer<Lanes>) {
+        objective.noiseCovariance(lanes: x, into: m)
+    }
 }
 
 /// Minibatches of a stochastic oracle: the mean of `b` independent draws of `∇f_γ(x)`.
@@ -204,4 +244,11 @@ public struct OracleGradient<Base: StochasticOracleObjective>: StochasticGradien
 
     public func noiseCovariance(_ x: [Double]) -> Matrix { objective.noiseCovariance(x) }
     public var noiseIsConstant: Bool { objective.noiseIsConstant }
+    /// Single-draw oracles with a lane form run in lanes, with `d` normals per step from ``noiseStream``.
+    @inlinable public var laneNormals: Int? { batchSize == 1 && objective.hasLaneOracle ? objective.dimension : nil }
+    @inlinable public var laneNoiseStream: UInt32 { noiseStream }
+    @inlinable
+    public func estimate(lanes x: UnsafePointer<Lanes>, normals: UnsafePointer<Lanes>, into g: UnsafeMutablePointer<Lanes>) {
+        objective.stochasticGradient(lanes: x, normals: normals, into: g)
+    }
 }

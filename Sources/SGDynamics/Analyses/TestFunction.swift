@@ -25,6 +25,17 @@ public enum TestFunction: Sendable, Hashable, CustomStringConvertible {
 
     public var description: String { name }
 
+    /// The closed form ensembles evaluate inline, when there is one: every test function but ``objective``,
+    /// and ``objective`` when `f = ½ (x − c)ᵀH(x − c)` is given by `quadratic`.
+    public func form(quadratic: (hessian: Matrix, center: [Double])? = nil) -> ObservableForm? {
+        switch self {
+        case .objective: return quadratic.map { .quadratic(hessian: $0.hessian, center: $0.center) }
+        case let .coordinate(i): return .coordinate(i)
+        case .squaredNorm: return .squaredNorm
+        case let .fourthPower(i): return .fourthPower(i)
+        }
+    }
+
     /// `g(x)` for Monte Carlo estimates; `objective` supplies `f` for ``objective``.
     @inlinable
     public func evaluate<F: Objective>(_ x: [Double], objective: F) -> Double {

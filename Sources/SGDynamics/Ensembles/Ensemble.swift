@@ -1,13 +1,80 @@
 import Dispatch
 import Foundation
 
+/// A closed-form observable that ensembles evaluate inline (no closure call per record).
+public enum ObservableForm: Sendable, Equatable {
+    /// `½ (x − c)ᵀ H (x − c)` (the objective of a quadratic).
+    case quadratic(hessian: Matrix, center: [Double])
+    /// `x_i`.
+    case coordinate(Int)
+    /// `‖x‖²`.
+    case squaredNorm
+    /// `x_i⁴`.
+    case fourthPower(Int)
+
+    /// The value at `x[offset ..< offset + d]`.
+    @inlinable
+    public func evaluate(_ x: UnsafePointer<Double>) -> Double {
+        switch self {
+        case let .quadratic(h, c):
+            let d = c.count
+            var s = 0.0
+            for i in 0..<d {
+                var r = 0.0
+                for j in 0..<d { r += h.storage[i * d + j] * (x[j] - c[j]) }
+                s += (x[i] - c[i]) * r
+            }
+            return 0.5 * s
+        case let .coordinate(i): return x[i]
+        case .squaredNorm: return .nan   // needs the dimension: see evaluate(_:dimension:)
+        case let .fourthPower(i): let v = x[i] * x[i]; return v * v
+        }
+    }
+}
+
 /// A named function of the position observed along an ensemble (a weak-error test function).
 public struct Observable: Sendable {
     public let name: String
+    /// `g` applied to the whole position, or, for a ``difference(_:dimension:against:_:)`` observable,
+    /// to each of the two vectors compared.
     public let evaluate: @Sendable ([Double]) -> Double
+    /// For a difference observable on a paired position `(x, X₁, …)` of `d`-vectors: `d`, and the
+    /// offset of the `X` it compares with; the value is `g(x) − g(X_m)`.
+    public let pairedDimension: Int?
+    public let pairedOffset: Int
+    /// When set, ensembles evaluate this closed form inline instead of calling ``evaluate``.
+    public let form: ObservableForm?
     public init(_ name: String, _ evaluate: @escaping @Sendable ([Double]) -> Double) {
+        self.init(name: name, evaluate: evaluate, pairedDimension: nil, pairedOffset: 0, form: nil)
+    }
+    /// A closed-form observable.
+    public init(_ name: String, form: ObservableForm) {
+        self.init(name: name, evaluate: Self.closure(form), pairedDimension: nil, pairedOffset: 0, form: form)
+    }
+    /// `g(x) − g(X_m)` on a paired position `(x, X₁, …, X_M)` (``PairedKernel``) of `d`-vectors, `m`
+    /// counted from 0; the halves are copied into buffers the ensemble owns, so evaluating it
+    /// allocates nothing.
+    public static func difference(_ name: String, dimension d: Int, against m: Int = 0,
+                                  _ g: @escaping @Sendable ([Double]) -> Double) -> Observable {
+        Observable(name: name, evaluate: g, pairedDimension: d, pairedOffset: (m + 1) * d, form: nil)
+    }
+    /// The same for a closed form, evaluated inline.
+    public static func difference(_ name: String, dimension d: Int, against m: Int = 0, form: ObservableForm) -> Observable {
+        Observable(name: name, evaluate: closure(form), pairedDimension: d, pairedOffset: (m + 1) * d, form: form)
+    }
+    init(name: String, evaluate: @escaping @Sendable ([Double]) -> Double, pairedDimension: Int?, pairedOffset: Int,
+         form: ObservableForm?) {
         self.name = name
         self.evaluate = evaluate
+        self.pairedDimension = pairedDimension
+        self.pairedOffset = pairedOffset
+        self.form = form
+    }
+    static func closure(_ form: ObservableForm) -> @Sendable ([Double]) -> Double {
+        { x in
+            if case .squaredNorm = form { var s = 0.0; for v in x { s += v * v }; return s }
+            return x.withUnsafeBufferPointer { form.evaluate($0.baseAddress!) }
+        }
     }
 }
 
@@ -198,6 +265,7 @@ public struct Ensemble: Sendable {
                                                                       histograms: acc.histograms, divergences: divs)
                 bi += threadCount
             }
+            acc.deallocate()
         }
         var result = EnsembleResult(paths: paths, blockSize: blockSize, seedDescription: seedDescription,
                                     saveTimes: kernel.saveTimes, positionDimension: pd,
@@ -220,19 +288,34 @@ struct UncheckedBox<T>: @unchecked Sendable {
 /// `Σ(v − K)²` and the position cross products, with the shift `K` the block's first observation
 /// (which keeps the sums well conditioned). Two multiply-adds per value per save point; converted to
 /// ``MomentStatistic`` once per block.
+///
+/// The sums live in one manually managed buffer owned by the worker thread (``deallocate()`` at the
+/// end), so recording an observation touches no reference counts.
 @usableFromInline
 struct BlockAccumulator {
     @usableFromInline let saves: Int
     @usableFromInline let pd: Int
     @usableFromInline let values: Int
     @usableFromInline let co: Int
-    @usableFromInline let observables: [Observable]
-    @usableFromInline var count: [Int]
-    @usableFromInline var shift: [Double]
-    @usableFromInline var s1: [Double]
-    @usableFromInline var s2: [Double]
-    @usableFromInline var cross: [Double]
-    @usableFromInline var row: [Double]
+    @usableFromInline let evaluators: [@Sendable ([Double]) -> Double]
+    /// Per observable: 0 closure, 1 quadratic, 2 coordinate, 3 squared norm, 4 fourth power; an index
+    /// (coordinate) or the offset of `H` then `c` in `parameters` (quadratic); the vector length.
+    @usableFromInline let formCodes: [Int]
+    @usableFromInline let formIndex: [Int]
+    @usableFromInline let formDimension: [Int]
+    @usableFromInline let parameters: UnsafeMutablePointer<Double>
+    /// Per observable: the half dimension of a difference observable (or 0) and the offset of its partner.
+    @usableFromInline let pairedDimensions: [Int]
+    @usableFromInline let pairedOffsets: [Int]
+    @usableFromInline let count: UnsafeMutablePointer<Int>
+    @usableFromInline let shift: UnsafeMutablePointer<Double>
+    @usableFromInline let s1: UnsafeMutablePointer<Double>
+    @usableFromInline let s2: UnsafeMutablePointer<Double>
+    @usableFromInline let cross: UnsafeMutablePointer<Double>
+    @usableFromInline let row: UnsafeMutablePointer<Double>
+    /// The two halves of a paired position, for difference observables.
+    @usableFromInline var halfA: [Double]
+    @usableFromInline var halfB: [Double]
     @usableFromInline var histograms: [Histogram]
     @usableFromInline let histogramSpecs: [(observable: Int, lower: Double, upper: Double, bins: Int)]
 
@@ -243,58 +326,119 @@ struct BlockAccumulator {
         pd = positionDimension
         values = positionDimension + observables.count
         co = coDimension
-        self.observables = observables
-        count = [Int](repeating: 0, count: saves)
-        shift = [Double](repeating: 0, count: saves * values)
-        s1 = shift
-        s2 = shift
-        cross = [Double](repeating: 0, count: saves * coDimension * coDimension)
-        row = [Double](repeating: 0, count: values)
+        evaluators = observables.map(\.evaluate)
+        pairedDimensions = observables.map { $0.pairedDimension ?? 0 }
+        pairedOffsets = observables.map(\.pairedOffset)
+        var codes: [Int] = [], index: [Int] = [], dims: [Int] = [], params: [Double] = []
+        for o in observables {
+            let d = o.pairedDimension ?? positionDimension
+            dims.append(d)
+            switch o.form {
+            case nil: codes.append(0); index.append(0)
+            case let .quadratic(h, c)?:
+                precondition(c.count == d && h.rows == d, "quadratic observable has the wrong dimension")
+                codes.append(1); index.append(params.count); params += h.storage + c
+            case let .coordinate(i)?: precondition(i < d); codes.append(2); index.append(i)
+            case .squaredNorm?: codes.append(3); index.append(0)
+            case let .fourthPower(i)?: precondition(i < d); codes.append(4); index.append(i)
+            }
+        }
+        formCodes = codes; formIndex = index; formDimension = dims
+        parameters = .allocate(capacity: Swift.max(1, params.count))
+        parameters.initialize(from: params, count: params.count)
+        count = .allocate(capacity: saves)
+        shift = .allocate(capacity: saves * values)
+        s1 = .allocate(capacity: saves * values)
+        s2 = .allocate(capacity: saves * values)
+        cross = .allocate(capacity: Swift.max(1, saves * coDimension * coDimension))
+        row = .allocate(capacity: Swift.max(1, values))
+        let half = pairedDimensions.max() ?? 0
+        halfA = [Double](repeating: 0, count: half)
+        halfB = halfA
         histogramSpecs = specs
         histograms = specs.map { Histogram(lower: $0.lower, upper: $0.upper, bins: $0.bins) }
+        reset()
+    }
+
+    @usableFromInline
+    func deallocate() {
+        count.deallocate(); shift.deallocate(); s1.deallocate(); s2.deallocate(); cross.deallocate(); row.deallocate()
+        parameters.deallocate()
     }
 
     @usableFromInline
     mutating func reset() {
-        for i in 0..<count.count { count[i] = 0 }
-        for i in 0..<s1.count { s1[i] = 0; s2[i] = 0 }
-        for i in 0..<cross.count { cross[i] = 0 }
+        count.initialize(repeating: 0, count: saves)
+        shift.initialize(repeating: 0, count: saves * values)
+        s1.initialize(repeating: 0, count: saves * values)
+        s2.initialize(repeating: 0, count: saves * values)
+        cross.initialize(repeating: 0, count: Swift.max(1, saves * co * co))
         histograms = histogramSpecs.map { Histogram(lower: $0.lower, upper: $0.upper, bins: $0.bins) }
     }
 
     @inlinable @inline(__always)
     mutating func add(_ j: Int, _ x: [Double]) {
-        for i in 0..<pd { row[i] = x[i] }
-        for o in 0..<observables.count { row[pd + o] = observables[o].evaluate(x) }
+        let r = row, k = shift, a = s1, b = s2
+        for i in 0..<pd { r[i] = x[i] }
+        for o in 0..<evaluators.count where formCodes[o] != 0 {
+            let d = formDimension[o], second = pairedDimensions[o] > 0 ? pairedOffsets[o] : -1
+            r[pd + o] = x.withUnsafeBufferPointer { xs in
+                let v = evaluateForm(o, xs.baseAddress!, d)
+                return second < 0 ? v : v - evaluateForm(o, xs.baseAddress! + second, d)
+            }
+        }
+        for o in 0..<evaluators.count where formCodes[o] == 0 {
+            let d = pairedDimensions[o]
+            if d > 0 {
+                let o2 = pairedOffsets[o]
+                for i in 0..<d { halfA[i] = x[i]; halfB[i] = x[o2 + i] }
+                r[pd + o] = evaluators[o](halfA) - evaluators[o](halfB)
+            } else {
+                r[pd + o] = evaluators[o](x)
+            }
+        }
         let base = j * values
-        let first = count[j] == 0
-        count[j] += 1
         let n = values, c = co
-        row.withUnsafeBufferPointer { r in
-            shift.withUnsafeMutableBufferPointer { k in
-                if first { for i in 0..<n { k[base + i] = r[i] } }
-                s1.withUnsafeMutableBufferPointer { a in
-                    s2.withUnsafeMutableBufferPointer { b in
-                        for i in 0..<n {
-                            let d = r[i] - k[base + i]
-                            a[base + i] += d
-                            b[base + i] += d * d
-                        }
-                    }
-                }
-                if c > 0 {
-                    cross.withUnsafeMutableBufferPointer { q in
-                        let cb = j * c * c
-                        for u in 0..<c {
-                            let du = r[u] - k[base + u]
-                            for v in 0..<c { q[cb + u * c + v] += du * (r[v] - k[base + v]) }
-                        }
-                    }
-                }
+        if count[j] == 0 { for i in 0..<n { k[base + i] = r[i] } }
+        count[j] += 1
+        for i in 0..<n {
+            let d = r[i] - k[base + i]
+            a[base + i] += d
+            b[base + i] += d * d
+        }
+        if c > 0 {
+            let q = cross, cb = j * c * c
+            for u in 0..<c {
+                let du = r[u] - k[base + u]
+                for v in 0..<c { q[cb + u * c + v] += du * (r[v] - k[base + v]) }
             }
         }
         if j == saves - 1 && !histogramSpecs.isEmpty {
-            for (h, spec) in histogramSpecs.enumerated() { histograms[h].add(row[pd + spec.observable]) }
+            for (h, spec) in histogramSpecs.enumerated() { histograms[h].add(r[pd + spec.observable]) }
+        }
+    }
+
+    /// A closed-form observable at `x[0..<d]`.
+    @inlinable @inline(__always)
+    func evaluateForm(_ o: Int, _ x: UnsafePointer<Double>, _ d: Int) -> Double {
+        switch formCodes[o] {
+        case 1:
+            let h = parameters + formIndex[o], c = h + d * d
+            var s = 0.0
+            for i in 0..<d {
+                var r = 0.0
+                for j in 0..<d { r += h[i * d + j] * (x[j] - c[j]) }
+                s += (x[i] - c[i]) * r
+            }
+            return 0.5 * s
+        case 2: return x[formIndex[o]]
+        case 3:
+            var s = 0.0
+            for i in 0..<d { s += x[i] * x[i] }
+            return s
+        default:
+            let v = x[formIndex[o]] * x[formIndex[o]]
+            return v * v
         }
     }
 

@@ -72,10 +72,74 @@ public struct AlgorithmKernel<A: Algorithm>: PathKernel {
     public var positionDimension: Int { start.count }
     public var saveCount: Int { steps / saveEvery + 1 }
     public var saveTimes: [Double] { (0..<saveCount).map { Double($0 * saveEvery) * algorithm.timePerStep } }
-    public func makeWorkspace() -> AlgorithmState { algorithm.makeState(start: start) }
+
+    public struct Workspace {
+        public var state: AlgorithmState
+        /// Lane buffers: position `d`, work `2d`, normals for ``LaneNormalCache/steps`` steps.
+        public var lanes: LaneBuffers
+    }
+    public func makeWorkspace() -> Workspace {
+        Workspace(state: algorithm.makeState(start: start),
+                  lanes: LaneBuffers(vectors: 3 * start.count, normalsPerStep: algorithm.laneNormals ?? 0))
+    }
+
+    /// Paths run in SIMD lanes when the algorithm supports it (its randomness is a fixed number of
+    /// normals per step, e.g. SGD with a Gaussian oracle, or none).
+    public var groupWidth: Int { algorithm.laneNormals != nil ? Lanes.width : 1 }
 
     @inlinable
-    public func simulate(path: Int, workspace s: inout AlgorithmState, record: (Int, [Double]) -> Void) -> Int? {
+    public func simulateGroup(firstPath p0: Int, count: Int, workspace w: inout Workspace,
+                              record: (Int, Int, [Double]) -> Void, diverged: (Int, Int) -> Void) {
+        guard let m = algorithm.laneNormals else {
+            simulateEach(firstPath: p0, count: count, workspace: &w, record: record, diverged: diverged)
+            return
+        }
+        let d = start.count
+        let bound2 = divergence.bound * divergence.bound
+        let noise = rng.withStream(algorithm.laneNoiseStream)
+        var position = start
+        for q in 0..<count { record(q, 0, position) }
+        var alive: UInt8 = UInt8((1 << count) - 1)
+        let ns = LaneBuffers.normalSteps
+        w.lanes.run { x, normals, raw, rejected in
+            let work = x + d
+            for i in 0..<d { x[i] = Lanes(repeating: start[i]) }
+            var j = 1
+            for k in 0..<steps {
+                let s = k % ns
+                if s == 0 && m > 0 {
+                    noise.gaussianLanes(firstPath: p0, step: k, steps: Swift.min(ns, steps - k), components: m,
+                                        into: normals, raw: raw, rejected: rejected)
+                }
+                algorithm.step(lanes: x, normals: normals + s * m, work: work)
+                var r2 = Lanes(repeating: 0)
+                for i in 0..<d { r2 += x[i] * x[i] }
+                let ok = r2 .<= bound2
+                if !all(ok) {
+                    for q in 0..<count where alive & (1 << q) != 0 && !ok[q] {
+                        alive &= ~(1 << q)
+                        diverged(q, k + 1)
+                    }
+                    if alive == 0 { break }
+                }
+                if (k + 1) % saveEvery == 0 {
+                    for q in 0..<count where alive & (1 << q) != 0 {
+                        for i in 0..<d { position[i] = x[i][q] }
+                        record(q, j, position)
+                    }
+                    j += 1
+                }
+            }
+        }
+    }
+
+    @inlinable
+    public func simulate(path: Int, workspace w: inout Workspace, record: (Int, [Double]) -> Void) -> Int? {
+        simulate(path: path, state: &w.state, record: record)
+    }
+
+    @inlinable @usableFromInline
+    func simulate(path: Int, state s: inout AlgorithmState, record: (Int, [Double]) -> Void) -> Int? {
         algorithm.reset(&s, start: start)
         record(0, s.position)
         var j = 1
@@ -126,10 +190,8 @@ public struct SDEKernel<M: StochasticModel, S: SDESolver>: PathKernel {
         /// Standard normals of four consecutive steps (filled four Philox evaluations at a time).
         public var normals: [Double]
         public var cachedFrom: Int
-        /// Lane buffers (``Lanes``): state `d`, increments `m`, normals for `normalSteps` steps, solver work `4d`.
-        public var lanes: [Lanes]
-        public var rawDraws: [UInt64]
-        public var rejectedDraws: [Int32]
+        /// Lane buffers: state `d`, increments `m`, solver work `4d`; normals for several steps.
+        public var lanes: LaneBuffers
     }
 
     public var positionDimension: Int { model.positionDimension }
@@ -140,17 +202,12 @@ public struct SDEKernel<M: StochasticModel, S: SDESolver>: PathKernel {
                   work: SDEWork(dimension: model.dimension, brownianDimension: model.brownianDimension),
                   position: [Double](repeating: 0, count: model.positionDimension),
                   normals: [Double](repeating: 0, count: 8 * ((model.brownianDimension + 1) / 2)), cachedFrom: -1,
-                  lanes: [Lanes](repeating: Lanes(repeating: 0),
-                                 count: 5 * model.dimension + (1 + Self.normalSteps) * model.brownianDimension),
-                  rawDraws: [UInt64](repeating: 0, count: 4 * Self.normalSteps * model.brownianDimension),
-                  rejectedDraws: [Int32](repeating: 0, count: 4 * Self.normalSteps * model.brownianDimension))
+                  lanes: LaneBuffers(vectors: 5 * model.dimension + model.brownianDimension,
+                                     normalsPerStep: model.brownianDimension))
     }
 
-    /// Steps of normals drawn per call in lane mode.
-    @usableFromInline static var normalSteps: Int { 8 }
-
     /// Paths run in SIMD lanes when both the model's coefficients and the solver's step are vectorized.
-    public var groupWidth: Int { model.hasLaneCoefficients && solver.hasLaneStep ? Lanes.width : 1 }
+    public var groupWidth: Int { solver.lanesSupported(for: model) ? Lanes.width : 1 }
 
     @inlinable
     public func simulateGroup(firstPath p0: Int, count: Int, workspace w: inout Workspace,
@@ -166,10 +223,9 @@ public struct SDEKernel<M: StochasticModel, S: SDESolver>: PathKernel {
         for i in 0..<pd { position[i] = start[i] }
         for q in 0..<count { record(q, 0, position) }
         var alive: UInt8 = UInt8((1 << count) - 1)   // bit q: path p0 + q is still running
-        let ns = Self.normalSteps
-        w.lanes.withUnsafeMutableBufferPointer { buf in w.rawDraws.withUnsafeMutableBufferPointer { raw in
-          w.rejectedDraws.withUnsafeMutableBufferPointer { rejected in
-            let x = buf.baseAddress!, dW = x + d, normals = dW + m, work = normals + ns * m
+        let ns = LaneBuffers.normalSteps
+        w.lanes.run { x, normals, raw, rejected in
+            let dW = x + d, work = dW + m
             for i in 0..<d { x[i] = Lanes(repeating: start[i]) }
             var j = 1
             var t = 0.0
@@ -177,7 +233,7 @@ public struct SDEKernel<M: StochasticModel, S: SDESolver>: PathKernel {
                 let s = k % ns
                 if s == 0 {
                     brownian.rng.gaussianLanes(firstPath: p0, step: k, steps: Swift.min(ns, steps - k), components: m,
-                                               into: normals, raw: raw.baseAddress!, rejected: rejected.baseAddress!)
+                                               into: normals, raw: raw, rejected: rejected)
                 }
                 for c in 0..<m { dW[c] = sqrtH * normals[s * m + c] }
                 solver.step(lanes: model, x, t: t, h: h, dW: dW, work: work)
@@ -200,7 +256,7 @@ public struct SDEKernel<M: StochasticModel, S: SDESolver>: PathKernel {
                     j += 1
                 }
             }
-        } } }
+        }
         w.position = position
     }
 
@@ -237,52 +293,148 @@ public struct SDEKernel<M: StochasticModel, S: SDESolver>: PathKernel {
     }
 }
 
-/// Two kernels run on the same path index, reported side by side: the position is `(x, X)`. With
-/// both kernels drawing from the same counters (common random numbers) the per-path difference of a
-/// test function has a much smaller variance than two independent ensembles, and its standard error
-/// is computed from the paired differences. Both kernels must have the same save points.
+/// Preallocated lane storage for one worker: `vectors` lane vectors of state and work, and standard
+/// normals for ``normalSteps`` steps (drawn together) with the ziggurat's rejection work space.
+public struct LaneBuffers {
+    public var vectors: [Lanes]
+    public var normals: [Lanes]
+    public var raw: [UInt64]
+    public var rejected: [Int32]
+    /// Steps of normals drawn per call.
+    public static var normalSteps: Int { 8 }
+    public init(vectors n: Int, normalsPerStep m: Int) {
+        vectors = [Lanes](repeating: Lanes(repeating: 0), count: Swift.max(1, n))
+        normals = [Lanes](repeating: Lanes(repeating: 0), count: Swift.max(1, Self.normalSteps * m))
+        raw = [UInt64](repeating: 0, count: Swift.max(1, 4 * Self.normalSteps * m))
+        rejected = [Int32](repeating: 0, count: Swift.max(1, 4 * Self.normalSteps * m))
+    }
+    /// Run `body` with pointers to the vectors, the normals and the two work arrays.
+    @inlinable
+    public mutating func run<R>(_ body: (UnsafeMutablePointer<Lanes>, UnsafeMutablePointer<Lanes>,
+                                         UnsafeMutablePointer<UInt64>, UnsafeMutablePointer<Int32>) -> R) -> R {
+        vectors.withUnsafeMutableBufferPointer { v in normals.withUnsafeMutableBufferPointer { n in
+            raw.withUnsafeMutableBufferPointer { r in rejected.withUnsafeMutableBufferPointer { j in
+                body(v.baseAddress!, n.baseAddress!, r.baseAddress!, j.baseAddress!)
+            } }
+        } }
+    }
+}
+
+/// A kernel and one or more others run on the same path index, reported side by side: the position
+/// is `(x, X₁, …, X_m)`. With all kernels drawing from the same counters (common random numbers) the
+/// per-path difference of a test function has a much smaller variance than independent ensembles, and
+/// its standard error is computed from the paired differences (``Observable/difference(_:dimension:against:_:)``).
+/// The first kernel (typically the algorithm) runs once for all the others (typically its models). All
+/// kernels must have the same save points.
 public struct PairedKernel<A: PathKernel, B: PathKernel>: PathKernel {
     public let first: A
-    public let second: B
-    public init(_ first: A, _ second: B) {
-        precondition(first.saveTimes.count == second.saveTimes.count
-                     && zip(first.saveTimes, second.saveTimes).allSatisfy { Swift.abs($0 - $1) <= 1e-9 * Swift.max(1, Swift.abs($0)) },
-                     "paired kernels need the same save times (same time identification)")
+    public let others: [B]
+    public init(_ first: A, _ second: B) { self.init(first, [second]) }
+    public init(_ first: A, _ others: [B]) {
+        precondition(!others.isEmpty, "a paired kernel needs at least one kernel to compare with")
+        for b in others {
+            precondition(first.saveTimes.count == b.saveTimes.count
+                         && zip(first.saveTimes, b.saveTimes).allSatisfy { Swift.abs($0 - $1) <= 1e-9 * Swift.max(1, Swift.abs($0)) },
+                         "paired kernels need the same save times (same time identification)")
+        }
         self.first = first
-        self.second = second
+        self.others = others
     }
+    public var second: B { others[0] }
+
     public struct Workspace {
         public var a: A.Workspace
-        public var b: B.Workspace
-        /// Positions of the first kernel at every save point.
+        public var b: [B.Workspace]
+        /// Positions of every kernel but the last at every save point (one block per lane).
         public var saved: [Double]
         public var row: [Double]
-        public var reached: Int
+        /// Per lane: save points that every kernel but the last reached; the earliest divergence.
+        public var laneReached: [Int]
+        public var laneDiverged: [Int]
+        public var laneScratch: [Int]
     }
-    public var positionDimension: Int { first.positionDimension + second.positionDimension }
+    @inlinable var offsets: [Int] {
+        var o = [0], s = first.positionDimension
+        for b in others { o.append(s); s += b.positionDimension }
+        return o
+    }
+    public var positionDimension: Int { others.reduce(first.positionDimension) { $0 + $1.positionDimension } }
     public var saveCount: Int { first.saveCount }
     public var saveTimes: [Double] { first.saveTimes }
     public func makeWorkspace() -> Workspace {
-        Workspace(a: first.makeWorkspace(), b: second.makeWorkspace(),
-                  saved: [Double](repeating: 0, count: first.saveCount * first.positionDimension),
-                  row: [Double](repeating: 0, count: positionDimension), reached: 0)
+        Workspace(a: first.makeWorkspace(), b: others.map { $0.makeWorkspace() },
+                  saved: [Double](repeating: 0, count: Lanes.width * first.saveCount * positionDimension),
+                  row: [Double](repeating: 0, count: positionDimension),
+                  laneReached: [Int](repeating: 0, count: Lanes.width), laneDiverged: [Int](repeating: 0, count: Lanes.width),
+                  laneScratch: [Int](repeating: 0, count: Lanes.width))
     }
+
+    /// Lanes when every kernel runs in lanes.
+    public var groupWidth: Int {
+        first.groupWidth == Lanes.width && others.allSatisfy { $0.groupWidth == Lanes.width } ? Lanes.width : 1
+    }
+
     @inlinable
     public func simulate(path: Int, workspace w: inout Workspace, record: (Int, [Double]) -> Void) -> Int? {
-        let d1 = first.positionDimension, d2 = second.positionDimension
-        var reached = 0
-        let divA = first.simulate(path: path, workspace: &w.a) { j, x in
-            for i in 0..<d1 { w.saved[j * d1 + i] = x[i] }
-            reached = j + 1
+        var result: Int? = nil
+        simulateGroup(firstPath: path, count: 1, workspace: &w, record: { _, j, x in record(j, x) },
+                      diverged: { _, k in result = k }, lanes: false)
+        return result
+    }
+
+    @inlinable
+    public func simulateGroup(firstPath p0: Int, count: Int, workspace w: inout Workspace,
+                              record: (Int, Int, [Double]) -> Void, diverged: (Int, Int) -> Void) {
+        simulateGroup(firstPath: p0, count: count, workspace: &w, record: record, diverged: diverged, lanes: groupWidth > 1)
+    }
+
+    /// Kernels one after the other over the same paths; rows are assembled in `saved` and recorded
+    /// while the last kernel runs. A path stops at the first divergence of any kernel.
+    @inlinable
+    func simulateGroup(firstPath p0: Int, count: Int, workspace w: inout Workspace,
+                       record: (Int, Int, [Double]) -> Void, diverged: (Int, Int) -> Void, lanes: Bool) {
+        if !lanes && count > 1 {
+            simulateEach(firstPath: p0, count: count, workspace: &w, record: record, diverged: diverged)
+            return
         }
-        var divergedAt = divA
-        let divB = second.simulate(path: path, workspace: &w.b) { j, x in
-            guard j < reached else { return }
-            for i in 0..<d1 { w.row[i] = w.saved[j * d1 + i] }
-            for i in 0..<d2 { w.row[d1 + i] = x[i] }
-            record(j, w.row)
+        let width = positionDimension, saves = first.saveCount, off = offsets, last = others.count - 1
+        for q in 0..<Lanes.width { w.laneReached[q] = saves; w.laneDiverged[q] = Int.max }
+        func store(_ q: Int, _ j: Int, _ x: [Double], at o: Int) {
+            let base = (q * saves + j) * width + o
+            for i in 0..<x.count { w.saved[base + i] = x[i] }
         }
-        if let k = divB { divergedAt = Swift.min(divergedAt ?? k, k) }
-        return divergedAt
+        func noteDivergence(_ q: Int, _ k: Int) { w.laneDiverged[q] = Swift.min(w.laneDiverged[q], k) }
+        func track(_ q: Int, _ j: Int) -> Bool { j < w.laneReached[q] }
+        // every kernel but the last: store positions, and how far each path got
+        var o = 0
+        func rec(_ q: Int, _ j: Int, _ x: [Double]) { store(q, j, x, at: o); w.laneScratch[q] = j + 1 }
+        func rec0(_ j: Int, _ x: [Double]) { rec(0, j, x) }
+        others.withUnsafeBufferPointer { ks in
+        for m in -1..<last {
+            o = off[m + 1]
+            for q in 0..<Lanes.width { w.laneScratch[q] = 0 }
+            if m < 0 {
+                if lanes { first.simulateGroup(firstPath: p0, count: count, workspace: &w.a, record: rec, diverged: noteDivergence) }
+                else if let k = first.simulate(path: p0, workspace: &w.a, record: rec0) { noteDivergence(0, k) }
+            } else {
+                if lanes { ks[m].simulateGroup(firstPath: p0, count: count, workspace: &w.b[m], record: rec, diverged: noteDivergence) }
+                else if let k = ks[m].simulate(path: p0, workspace: &w.b[m], record: rec0) { noteDivergence(0, k) }
+            }
+            for q in 0..<count { w.laneReached[q] = Swift.min(w.laneReached[q], w.laneScratch[q]) }
+        }
+        // the last kernel: complete the rows and record them
+        let ol = off[last + 1]
+        func recLast(_ q: Int, _ j: Int, _ x: [Double]) {
+            guard track(q, j) else { return }
+            let base = (q * saves + j) * width
+            for i in 0..<ol { w.row[i] = w.saved[base + i] }
+            for i in 0..<x.count { w.row[ol + i] = x[i] }
+            record(q, j, w.row)
+        }
+        func recLast0(_ j: Int, _ x: [Double]) { recLast(0, j, x) }
+        if lanes { ks[last].simulateGroup(firstPath: p0, count: count, workspace: &w.b[last], record: recLast, diverged: noteDivergence) }
+        else if let k = ks[last].simulate(path: p0, workspace: &w.b[last], record: recLast0) { noteDivergence(0, k) }
+        }
+        for q in 0..<count where w.laneDiverged[q] != Int.max { diverged(q, w.laneDiverged[q]) }
     }
 }

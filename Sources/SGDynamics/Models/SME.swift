@@ -1,3 +1,5 @@
+import _Differentiation  // SIMD vector arithmetic on Lanes resolves through its AdditiveArithmetic conformance
+
 /// Stochastic modified equations of SGD (Li, Tai & E 2017, 2019; THEORY.md §4.3), time `t = kη`:
 ///
 ///     SME-1:  dX = −∇f(X) dt + (η c Σ(X))^{1/2} dW
@@ -17,7 +19,7 @@ public struct SME<G: StochasticGradient>: StochasticModel {
     public let order: Int
     /// `1/(1−μ)` for momentum regime A, 1 for SGD.
     public let momentumScale: Double
-    let constantFactor: Matrix?
+    @usableFromInline let constantFactor: Matrix?
 
     public init(_ gradient: G, learningRate: Double, order: Int = 1, momentumScale: Double = 1) {
         precondition(order == 1 || order == 2, "SME order must be 1 or 2")
@@ -93,6 +95,54 @@ public struct SME<G: StochasticGradient>: StochasticModel {
             var s = 0.0
             for j in 0..<d { s += scratch.factor[i, j] * xi[j] }
             out[i] = momentumScale * s
+        }
+    }
+
+    /// Lanes for SME-1 when the gradient is vectorized and `Σ` is constant or has a lane form (least
+    /// squares): `Σ(x)` is evaluated for four paths at once, then factored lane by lane.
+    @inlinable
+    public var hasLaneCoefficients: Bool {
+        order == 1 && gradient.objective.hasLaneGradient && (constantFactor != nil || gradient.hasLaneNoiseCovariance)
+    }
+
+    @inlinable
+    public func drift(lanes x: UnsafePointer<Lanes>, t: Double, into b: UnsafeMutablePointer<Lanes>) {
+        precondition(order == 1, "lane drift is implemented for SME-1")
+        gradient.objective.gradient(lanes: x, into: b)
+        for i in 0..<dimension { b[i] = -momentumScale * b[i] }
+    }
+
+    @inlinable
+    public func diffusion(lanes x: UnsafePointer<Lanes>, t: Double, applyTo xi: UnsafePointer<Lanes>,
+                          into out: UnsafeMutablePointer<Lanes>) {
+        let d = dimension
+        if let f = constantFactor {
+            f.storage.withUnsafeBufferPointer { fp in
+                for i in 0..<d {
+                    var s = Lanes(repeating: 0)
+                    for j in 0..<d { s += fp[i * d + j] * xi[j] }
+                    out[i] = momentumScale * s
+                }
+            }
+            return
+        }
+        let c = learningRate * gradient.covarianceFactor
+        withUnsafeTemporaryAllocation(of: Lanes.self, capacity: d * d) { sigma in
+            withUnsafeTemporaryAllocation(of: Double.self, capacity: 2 * d * d) { work in
+                withUnsafeTemporaryAllocation(of: Int.self, capacity: d) { pivots in
+                    gradient.noiseCovariance(lanes: x, into: sigma.baseAddress!)
+                    let a = work.baseAddress!, factor = a + d * d
+                    for lane in 0..<Lanes.width {
+                        for i in 0..<(d * d) { a[i] = sigma[i][lane] * c }
+                        Matrix.semidefiniteFactor(n: d, a, into: factor, permutation: pivots.baseAddress!)
+                        for i in 0..<d {
+                            var s = 0.0
+                            for j in 0..<d { s += factor[i * d + j] * xi[j][lane] }
+                            out[i][lane] = momentumScale * s
+                        }
+                    }
+                }
+            }
         }
     }
 }

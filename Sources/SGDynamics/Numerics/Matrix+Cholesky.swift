@@ -42,43 +42,50 @@ extension Matrix {
         a.storage.withUnsafeMutableBufferPointer { m in
             f.storage.withUnsafeMutableBufferPointer { out in
                 perm.withUnsafeMutableBufferPointer { pv in
-                    var maxDiag = 0.0
-                    for i in 0..<n { pv[i] = i; maxDiag = Swift.max(maxDiag, m[i * n + i]) }
-                    let tol = 1e-14 * maxDiag
-                    for i in 0..<(n * n) { out[i] = 0 }
-                    var rank = n
-                    // Only the lower triangle of m is read and written: m[i][j] for j ≤ i.
-                    @inline(__always) func at(_ i: Int, _ j: Int) -> Int { i >= j ? i * n + j : j * n + i }
-                    for k in 0..<n {
-                        var p = k
-                        var best = m[k * n + k]
-                        var i = k + 1
-                        while i < n { if m[i * n + i] > best { best = m[i * n + i]; p = i }; i += 1 }
-                        if !(best > tol) { rank = k; break }
-                        if p != k {
-                            // symmetric swap of rows/columns k and p in the lower triangle
-                            for j in 0..<n where j != k && j != p {
-                                let a1 = at(k, j), a2 = at(p, j)
-                                let t = m[a1]; m[a1] = m[a2]; m[a2] = t
-                            }
-                            let t = m[k * n + k]; m[k * n + k] = m[p * n + p]; m[p * n + p] = t
-                            pv.swapAt(k, p)
-                        }
-                        let lkk = m[k * n + k].squareRoot()
-                        m[k * n + k] = lkk
-                        i = k + 1
-                        while i < n { m[i * n + k] /= lkk; i += 1 }
-                        i = k + 1
-                        while i < n {
-                            let aik = m[i * n + k]
-                            var j = k + 1
-                            while j <= i { m[i * n + j] -= aik * m[j * n + k]; j += 1 }
-                            i += 1
-                        }
-                    }
-                    for i in 0..<n { for j in 0..<Swift.min(i + 1, rank) { out[pv[i] * n + j] = m[i * n + j] } }
+                    semidefiniteFactor(n: n, m.baseAddress!, into: out.baseAddress!, permutation: pv.baseAddress!)
                 }
             }
         }
+    }
+
+    /// ``semidefiniteFactor(_:into:permutation:)`` on raw row-major `n × n` storage.
+    @inlinable
+    public static func semidefiniteFactor(n: Int, _ m: UnsafeMutablePointer<Double>, into out: UnsafeMutablePointer<Double>,
+                                          permutation pv: UnsafeMutablePointer<Int>) {
+        var maxDiag = 0.0
+        for i in 0..<n { pv[i] = i; maxDiag = Swift.max(maxDiag, m[i * n + i]) }
+        let tol = 1e-14 * maxDiag
+        for i in 0..<(n * n) { out[i] = 0 }
+        var rank = n
+        // Only the lower triangle of m is read and written: m[i][j] for j ≤ i.
+        @inline(__always) func at(_ i: Int, _ j: Int) -> Int { i >= j ? i * n + j : j * n + i }
+        for k in 0..<n {
+            var p = k
+            var best = m[k * n + k]
+            var i = k + 1
+            while i < n { if m[i * n + i] > best { best = m[i * n + i]; p = i }; i += 1 }
+            if !(best > tol) { rank = k; break }
+            if p != k {
+                // symmetric swap of rows/columns k and p in the lower triangle
+                for j in 0..<n where j != k && j != p {
+                    let a1 = at(k, j), a2 = at(p, j)
+                    let t = m[a1]; m[a1] = m[a2]; m[a2] = t
+                }
+                let t = m[k * n + k]; m[k * n + k] = m[p * n + p]; m[p * n + p] = t
+                let q = pv[k]; pv[k] = pv[p]; pv[p] = q
+            }
+            let lkk = m[k * n + k].squareRoot()
+            m[k * n + k] = lkk
+            i = k + 1
+            while i < n { m[i * n + k] /= lkk; i += 1 }
+            i = k + 1
+            while i < n {
+                let aik = m[i * n + k]
+                var j = k + 1
+                while j <= i { m[i * n + j] -= aik * m[j * n + k]; j += 1 }
+                i += 1
+            }
+        }
+        for i in 0..<n { for j in 0..<Swift.min(i + 1, rank) { out[pv[i] * n + j] = m[i * n + j] } }
     }
 }

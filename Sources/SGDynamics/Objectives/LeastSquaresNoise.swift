@@ -1,3 +1,5 @@
+import _Differentiation  // SIMD vector arithmetic on Lanes resolves through its AdditiveArithmetic conformance
+
 /// The gradient-noise covariance of least squares as a polynomial in `θ` (THEORY.md §2.3):
 ///
 ///     Σ(θ) = (1/n) Σᵢ rᵢ² xᵢxᵢᵀ − ḡḡᵀ,   rᵢ = xᵢᵀθ − yᵢ
@@ -108,9 +110,90 @@ public struct LeastSquaresNoise: Sendable {
     }
 }
 
+extension LeastSquaresNoise {
+    /// ``covariance(_:into:)`` for ``Lanes/width`` parameters at once (coordinates by lane), into `d·d`
+    /// lane values, row-major: the tensors are read once for four paths. Lane by lane bitwise equal.
+    @inlinable
+    public func covariance(lanes th: UnsafePointer<Lanes>, into m: UnsafeMutablePointer<Lanes>) {
+        let d = dimension, p = pairs.count
+        withUnsafeTemporaryAllocation(of: Lanes.self, capacity: 2 * p + d) { buf in
+            pairs.withUnsafeBufferPointer { pr in
+                for q in 0..<p { let (i, j) = pr[q]; buf[q] = th[i] * th[j] }
+                hbar.withUnsafeBufferPointer { hb in
+                    cbar.withUnsafeBufferPointer { cb in
+                        for i in 0..<d {
+                            var s = Lanes(repeating: -cb[i])
+                            for j in 0..<d { s += hb[i * d + j] * th[j] }
+                            buf[2 * p + i] = s
+                        }
+                    }
+                }
+                f.withUnsafeBufferPointer { fp in
+                    g.withUnsafeBufferPointer { gp in
+                        k.withUnsafeBufferPointer { kp in
+                            for q in 0..<p {
+                                var s0 = Lanes(repeating: 0), s1 = s0, s2 = s0, s3 = s0
+                                let fr = q * p
+                                var r = 0
+                                while r + 3 < p {
+                                    s0 += fp[fr + r] * buf[r]; s1 += fp[fr + r + 1] * buf[r + 1]
+                                    s2 += fp[fr + r + 2] * buf[r + 2]; s3 += fp[fr + r + 3] * buf[r + 3]
+                                    r += 4
+                                }
+                                while r < p { s0 += fp[fr + r] * buf[r]; r += 1 }
+                                let gr = q * d
+                                var t = Lanes(repeating: 0)
+                                for c in 0..<d { t += gp[gr + c] * th[c] }
+                                // the scalar code's association: ((k + (s0 + s1)) + (s2 + s3)) − 2t
+                                let a1: Lanes = Lanes(repeating: kp[q]) + (s0 + s1)
+                                let a2: Lanes = a1 + (s2 + s3)
+                                let twoT: Lanes = 2 * t
+                                buf[p + q] = a2 - twoT
+                            }
+                        }
+                    }
+                }
+                for q in 0..<p {
+                    let (i, j) = pr[q]
+                    let v: Lanes = buf[p + q] - buf[2 * p + i] * buf[2 * p + j]
+                    m[i * d + j] = v
+                    m[j * d + i] = v
+                }
+            }
+        }
+    }
+}
+
 extension LeastSquares {
     /// `Σ(θ)` from the moment tensors when available (`d ≤ 32`), else by summing over the samples.
     public func noiseCovariance(_ x: [Double], into m: inout Matrix) {
         if let t = noiseTensors { t.covariance(x, into: &m) } else { m = GradientNoise.sampleCovariance(self, at: x) }
+    }
+    /// Vectorized when the packed tensors exist (d ≤ 32).
+    public var hasLaneNoiseCovariance: Bool { noiseTensors != nil }
+    @inlinable
+    public func noiseCovariance(lanes x: UnsafePointer<Lanes>, into m: UnsafeMutablePointer<Lanes>) {
+        if let t = noiseTensors { t.covariance(lanes: x, into: m); return }
+        let d = dimension
+        var xs = [Double](repeating: 0, count: d)
+        for lane in 0..<Lanes.width {
+            Lanes.gather(x, count: d, lane: lane, into: &xs)
+            Lanes.scatter(GradientNoise.sampleCovariance(self, at: xs).storage, count: d * d, lane: lane, into: m)
+        }
+    }
+    public var hasLaneGradient: Bool { true }
+    /// `H̄w − c̄` in lanes (the scalar ``gradient(_:into:)``'s arithmetic).
+    @inlinable
+    public func gradient(lanes w: UnsafePointer<Lanes>, into g: UnsafeMutablePointer<Lanes>) {
+        let d = dimension
+        meanHessian.storage.withUnsafeBufferPointer { a in
+            meanCrossTerm.withUnsafeBufferPointer { c in
+                for i in 0..<d {
+                    var s = Lanes(repeating: 0)
+                    for j in 0..<d { s += a[i * d + j] * w[j] }
+                    g[i] = s - c[i]
+                }
+            }
+        }
     }
 }

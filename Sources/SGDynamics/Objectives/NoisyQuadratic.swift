@@ -1,3 +1,5 @@
+import _Differentiation  // SIMD vector arithmetic on Lanes resolves through its AdditiveArithmetic conformance
+
 /// The Li–Tai–E additive-noise quadratic (THEORY.md §2.3):
 ///
 ///     f_γ(x) = ½ (x − γ)ᵀ H (x − γ) − ½ tr H,   γ ~ N(0, I_d)
@@ -14,7 +16,7 @@ public struct NoisyQuadratic: StochasticOracleObjective {
         hSquared = base.hessianMatrix * base.hessianMatrix
     }
 
-    public func value(_ x: [Double]) -> Double { base.value(x) }
+    @inlinable public func value(_ x: [Double]) -> Double { base.value(x) }
     public func gradient(_ x: [Double], into g: inout [Double]) { base.gradient(x, into: &g) }
     public func hessianVectorProduct(_ x: [Double], _ v: [Double], into hv: inout [Double]) {
         base.hessianVectorProduct(x, v, into: &hv)
@@ -42,6 +44,24 @@ public struct NoisyQuadratic: StochasticOracleObjective {
                 var r = 0.0
                 for k in 0..<d { r += h[i, k] * u[k] }
                 g[i] = r
+            }
+        }
+    }
+
+    @inlinable public var hasLaneOracle: Bool { true }
+    /// `g = H(x − γ)` with `γ = normals` (lane by lane the scalar oracle's arithmetic).
+    @inlinable
+    public func stochasticGradient(lanes x: UnsafePointer<Lanes>, normals: UnsafePointer<Lanes>,
+                                   into g: UnsafeMutablePointer<Lanes>) {
+        let d = dimension
+        withUnsafeTemporaryAllocation(of: Lanes.self, capacity: d) { u in
+            for j in 0..<d { u[j] = x[j] - normals[j] }
+            base.hessianMatrix.storage.withUnsafeBufferPointer { h in
+                for i in 0..<d {
+                    var r = Lanes(repeating: 0)
+                    for k in 0..<d { r += h[i * d + k] * u[k] }
+                    g[i] = r
+                }
             }
         }
     }

@@ -120,9 +120,27 @@ public protocol FiniteSumObjective: Objective {
     /// samples (`O(n d²)`, allocates); objectives with structure override it (least squares: `O(d⁴)`
     /// from moment tensors, no allocation).
     func noiseCovariance(_ x: [Double], into m: inout Matrix)
+    /// Whether ``noiseCovariance(lanes:into:)`` is vectorized.
+    var hasLaneNoiseCovariance: Bool { get }
+    /// `Σ(x)` for ``Lanes/width`` points (coordinates by lane), written row-major into `d·d` lane
+    /// values; lane by lane bitwise equal to ``noiseCovariance(_:into:)``. The default evaluates the
+    /// scalar covariance lane by lane (allocates).
+    func noiseCovariance(lanes x: UnsafePointer<Lanes>, into m: UnsafeMutablePointer<Lanes>)
 }
 
 extension FiniteSumObjective {
+    public var hasLaneNoiseCovariance: Bool { false }
+    public func noiseCovariance(lanes x: UnsafePointer<Lanes>, into m: UnsafeMutablePointer<Lanes>) {
+        let d = dimension
+        var xs = [Double](repeating: 0, count: d)
+        var c = Matrix(rows: d, columns: d)
+        for lane in 0..<Lanes.width {
+            Lanes.gather(x, count: d, lane: lane, into: &xs)
+            noiseCovariance(xs, into: &c)
+            Lanes.scatter(c.storage, count: d * d, lane: lane, into: m)
+        }
+    }
+
     public func noiseCovariance(_ x: [Double], into m: inout Matrix) {
         m = GradientNoise.sampleCovariance(self, at: x)
     }
@@ -157,8 +175,21 @@ public protocol StochasticOracleObjective: Objective {
     func noiseCovariance(_ x: [Double]) -> Matrix
     /// Whether `Σ(x)` is the same for every `x` (additive noise).
     var noiseIsConstant: Bool { get }
+    /// Whether ``stochasticGradient(lanes:normals:into:)`` is implemented: one draw `γ` is a function of
+    /// `dimension` standard normals, which the caller supplies (ensembles draw them four paths at a time).
+    var hasLaneOracle: Bool { get }
+    /// `g ← ∇f_γ(x)` for ``Lanes/width`` paths, with `γ` built from `normals[0..<dimension]` — the same
+    /// normals, in the same order, that ``stochasticGradient(_:rng:path:step:draw:into:)`` draws for
+    /// draw 0. Only called when ``hasLaneOracle`` is true.
+    func stochasticGradient(lanes x: UnsafePointer<Lanes>, normals: UnsafePointer<Lanes>, into g: UnsafeMutablePointer<Lanes>)
 }
 
 extension StochasticOracleObjective {
+    public var hasLaneOracle: Bool { false }
+    public func stochasticGradient(lanes x: UnsafePointer<Lanes>, normals: UnsafePointer<Lanes>,
+                                   into g: UnsafeMutablePointer<Lanes>) {
+        preconditionFailure("\(name) has no lane oracle; check hasLaneOracle first")
+    }
+
     public var noiseIsConstant: Bool { false }
 }

@@ -25,13 +25,20 @@ public struct Quadratic: Objective {
 
     public var hasExactHessian: Bool { true }
 
+    @inlinable
     public func value(_ x: [Double]) -> Double {
         let d = dimension
         var s = 0.0
-        for i in 0..<d {
-            var r = 0.0
-            for j in 0..<d { r += hessianMatrix[i, j] * (x[j] - center[j]) }
-            s += (x[i] - center[i]) * r
+        hessianMatrix.storage.withUnsafeBufferPointer { h in
+            center.withUnsafeBufferPointer { c in
+                x.withUnsafeBufferPointer { x in
+                    for i in 0..<d {
+                        var r = 0.0
+                        for j in 0..<d { r += h[i * d + j] * (x[j] - c[j]) }
+                        s += (x[i] - c[i]) * r
+                    }
+                }
+            }
         }
         return 0.5 * s
     }

@@ -1,3 +1,5 @@
+import _Differentiation  // SIMD vector arithmetic on Lanes resolves through its AdditiveArithmetic conformance
+
 /// Exact transition of a linear SDE with additive noise, `dX = −A X dt + B dW`:
 ///
 ///     X_{t+h} = e^{−Ah} X_t + ε,   ε ~ N(0, Σ_h),   Σ_h = ∫₀ʰ e^{−As} BBᵀ e^{−Aᵀs} ds
@@ -51,6 +53,31 @@ public struct ExactLinearStep: SDESolver {
             work.stage[i] = acc
         }
         for i in 0..<d { x[i] = work.stage[i] }
+    }
+
+    /// The transition does not evaluate the model, so it always runs in lanes.
+    @inlinable
+    public func lanesSupported<M: StochasticModel>(for model: M) -> Bool { true }
+
+    @inlinable
+    public func step<M: StochasticModel>(lanes model: M, _ x: UnsafeMutablePointer<Lanes>, t: Double, h: Double,
+                                         dW: UnsafePointer<Lanes>, work: UnsafeMutablePointer<Lanes>) {
+        let d = transition.rows
+        let s = 1 / stepSize.squareRoot()
+        transition.storage.withUnsafeBufferPointer { f in
+            noiseFactor.storage.withUnsafeBufferPointer { l in
+                for i in 0..<d {
+                    var acc = Lanes(repeating: 0)
+                    for j in 0..<d {
+                        let drift: Lanes = f[i * d + j] * x[j]
+                        let noise: Lanes = (l[i * d + j] * dW[j]) * s
+                        acc += drift + noise
+                    }
+                    work[i] = acc
+                }
+            }
+        }
+        for i in 0..<d { x[i] = work[i] }
     }
 }
 

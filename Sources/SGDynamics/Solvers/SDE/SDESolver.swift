@@ -10,9 +10,9 @@ public protocol SDESolver: Sendable {
     /// Advance `x` from `t` to `t + h` with the Brownian increment `dW` (length `m`, variance `h` each).
     func step<M: StochasticModel>(_ model: M, _ x: inout [Double], t: Double, h: Double, dW: [Double], work: inout SDEWork)
 
-    /// Whether ``step(lanes:_:t:h:dW:work:)`` is vectorized (ensembles then advance ``Lanes/width``
-    /// paths at once when the model's coefficients are vectorized too).
-    var hasLaneStep: Bool { get }
+    /// Whether ``step(lanes:_:t:h:dW:work:)`` is vectorized for this model (ensembles then advance
+    /// ``Lanes/width`` paths at once).
+    func lanesSupported<M: StochasticModel>(for model: M) -> Bool
     /// The same step for ``Lanes/width`` paths stored by coordinate, bitwise equal lane by lane to
     /// ``step(_:_:t:h:dW:work:)``. `work` holds at least `4·d` lane vectors.
     func step<M: StochasticModel>(lanes model: M, _ x: UnsafeMutablePointer<Lanes>, t: Double, h: Double,
@@ -20,7 +20,8 @@ public protocol SDESolver: Sendable {
 }
 
 extension SDESolver {
-    public var hasLaneStep: Bool { false }
+    @inlinable
+    public func lanesSupported<M: StochasticModel>(for model: M) -> Bool { false }
 
     /// Per-lane fallback: the scalar step on each lane in turn (allocates).
     public func step<M: StochasticModel>(lanes model: M, _ x: UnsafeMutablePointer<Lanes>, t: Double, h: Double,
@@ -71,7 +72,9 @@ public struct EulerMaruyama: SDESolver {
         model.diffusion(x, t: t, applyTo: dW, into: &work.noise, scratch: &work.scratch)
         for i in 0..<x.count { x[i] += h * work.drift[i] + work.noise[i] }
     }
-    public var hasLaneStep: Bool { true }
+    /// Vectorized when the model's drift and diffusion are.
+    @inlinable
+    public func lanesSupported<M: StochasticModel>(for model: M) -> Bool { model.hasLaneCoefficients }
     @inlinable
     public func step<M: StochasticModel>(lanes model: M, _ x: UnsafeMutablePointer<Lanes>, t: Double, h: Double,
                                          dW: UnsafePointer<Lanes>, work: UnsafeMutablePointer<Lanes>) {
