@@ -339,8 +339,18 @@ public struct PairedKernel<A: PathKernel, B: PathKernel>: PathKernel {
         }
         self.first = first
         self.others = others
+        var o = [0], s = first.positionDimension
+        for b in others { o.append(s); s += b.positionDimension }
+        offsets = o
+        positionDimension = s
+        groupWidth = first.groupWidth == Lanes.width && others.allSatisfy { $0.groupWidth == Lanes.width } ? Lanes.width : 1
     }
     public var second: B { others[0] }
+    /// Where each kernel's position starts in the row `(x, X₁, …)`; the row length; lanes when every
+    /// kernel runs in lanes (computed once: they are read for every group of paths).
+    public let offsets: [Int]
+    public let positionDimension: Int
+    public let groupWidth: Int
 
     public struct Workspace {
         public var a: A.Workspace
@@ -353,12 +363,6 @@ public struct PairedKernel<A: PathKernel, B: PathKernel>: PathKernel {
         public var laneDiverged: [Int]
         public var laneScratch: [Int]
     }
-    @inlinable var offsets: [Int] {
-        var o = [0], s = first.positionDimension
-        for b in others { o.append(s); s += b.positionDimension }
-        return o
-    }
-    public var positionDimension: Int { others.reduce(first.positionDimension) { $0 + $1.positionDimension } }
     public var saveCount: Int { first.saveCount }
     public var saveTimes: [Double] { first.saveTimes }
     public func makeWorkspace() -> Workspace {
@@ -369,10 +373,6 @@ public struct PairedKernel<A: PathKernel, B: PathKernel>: PathKernel {
                   laneScratch: [Int](repeating: 0, count: Lanes.width))
     }
 
-    /// Lanes when every kernel runs in lanes.
-    public var groupWidth: Int {
-        first.groupWidth == Lanes.width && others.allSatisfy { $0.groupWidth == Lanes.width } ? Lanes.width : 1
-    }
 
     @inlinable
     public func simulate(path: Int, workspace w: inout Workspace, record: (Int, [Double]) -> Void) -> Int? {
