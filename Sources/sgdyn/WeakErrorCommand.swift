@@ -33,7 +33,13 @@ struct WeakErrorCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Starting point (default: all ones for li-tai-e, zeros otherwise).", valueName: "x,…"))
     var x0: String?
 
-    @Option(name: .long, help: ArgumentHelp("Models, comma separated: sme1, sme2.", valueName: "m,…"))
+    @Option(name: .long, help: ArgumentHelp("Algorithm: sgd, hb (heavy ball) or nag (Nesterov); hb and nag are compared with their regime-A SME (η/(1−μ), t = kη), li-tai-e only.", valueName: "name"))
+    var algorithm: String = "sgd"
+
+    @Option(name: .long, help: ArgumentHelp("Momentum μ in [0, 1) for hb and nag.", valueName: "μ"))
+    var momentum: Double = 0.5
+
+    @Option(name: .long, help: ArgumentHelp("Models, comma separated: sme1, sme2 (sme1 only for hb and nag).", valueName: "m,…"))
     var models: String = "sme1,sme2"
 
     @Option(name: .long, help: ArgumentHelp("Test function g: f, x1…xd, norm2 or x1^4 (any coordinate).", valueName: "g"))
@@ -72,6 +78,13 @@ struct WeakErrorCommand: ParsableCommand {
         guard batch >= 1 else { throw ValidationError.field("--batch", "must be at least 1, got \(batch)") }
         guard substeps >= 1, substeps <= 10_000 else { throw ValidationError.field("--substeps", "must be between 1 and 10000, got \(substeps)") }
         guard threads >= 1 else { throw ValidationError.field("--threads", "must be at least 1, got \(threads)") }
+        guard ["sgd", "hb", "nag"].contains(algorithm) else {
+            throw ValidationError.field("--algorithm", "must be sgd, hb or nag, got '\(algorithm)'")
+        }
+        guard momentum >= 0, momentum < 1 else { throw ValidationError.field("--momentum", "must be in [0, 1), got \(momentum)") }
+        guard algorithm == "sgd" || objective == "li-tai-e" else {
+            throw ValidationError.field("--algorithm", "hb and nag are available on li-tai-e; use sgd for \(objective)")
+        }
         guard ["li-tai-e", "least-squares", "logistic"].contains(objective) else {
             throw ValidationError.field("--objective", "weak-error supports li-tai-e, least-squares and logistic, got '\(objective)'")
         }
@@ -91,6 +104,9 @@ struct WeakErrorCommand: ParsableCommand {
             throw CLIError.usage("--models", "unknown model '\(m)'; valid: sme1, sme2")
         }
         let orders = modelList.map { $0 == "sme1" ? 1 : 2 }
+        if algorithm != "sgd" && orders != [1] {
+            throw CLIError.usage("--models", "for hb and nag only sme1 (the regime-A SME with η/(1−μ)) is available; pass --models sme1")
+        }
         switch objective {
         case "li-tai-e":
             let diag = try parseNumbers(diagonal, field: "--diagonal")

@@ -20,7 +20,52 @@ struct WeakErrorRun {
 
     func steps(_ eta: Double) -> Int { Int((command.horizon / eta * (1 + 1e-12)).rounded(.down)) }
 
+    /// Heavy ball or Nesterov against the regime-A SME (THEORY.md §4.4), exactly or by Monte Carlo.
+    func liTaiEMomentum(_ f: NoisyQuadratic) throws {
+        let mu = command.momentum
+        let method: QuadraticMoments.MomentumMethod = command.algorithm == "hb" ? .heavyBall : .nesterov
+        let label = command.algorithm == "hb" ? "heavy ball" : "Nesterov"
+        var row: [WeakError.Point] = []
+        var how = ""
+        let d = start.count
+        for eta in grid {
+            let n = steps(eta)
+            let t0 = Date()
+            if command.mode != "mc" {
+                how = "exact Gaussian moments (no Monte Carlo)"
+                let mom = QuadraticMoments(f, learningRate: eta, batchSize: command.batch)
+                let alg = mom.momentum(method, momentum: mu, from: start, steps: n).map {
+                    mom.expectation(of: test.kind, under: $0.marginal(0..<d)) }
+                let sme = mom.momentumSME(momentum: mu, from: start, steps: n).map { mom.expectation(of: test.kind, under: $0) }
+                row.append(WeakError.exact(alg, sme, learningRate: eta, seconds: Date().timeIntervalSince(t0)))
+                continue
+            }
+            how = "Monte Carlo, \(command.paths) paths; the SME by its exact linear transition at step η; "
+                + "the algorithm's γ_k and the SME's ΔW_k/√η are the same draws (common random numbers)"
+            var source = OracleGradient(f)
+            source.noiseStream = RandomStream.brownian
+            let sme = SME(OracleGradient(f), learningRate: eta, order: 1, momentumScale: 1 / (1 - mu))
+            let model = SDEKernel(sme, solver: ExactLinearStep(sme, stepSize: eta), start: start, stepSize: eta, steps: n,
+                                  seed: command.seed)
+            let diff = Observable.difference("Δ\(test.name)", dimension: d, form: test.kind.form(quadratic: (f.base.hessianMatrix, f.base.center))!)
+            let res: EnsembleResult
+            if method == .heavyBall {
+                res = ensemble.run(PairedKernel(AlgorithmKernel(HeavyBall(source, learningRate: eta, momentum: mu), start: start,
+                                                                steps: n, seed: command.seed), model), observables: [diff])
+            } else {
+                res = ensemble.run(PairedKernel(AlgorithmKernel(Nesterov(source, learningRate: eta, momentum: mu), start: start,
+                                                                steps: n, seed: command.seed), model), observables: [diff])
+            }
+            warnDivergence(res)
+            row.append(WeakError.paired(res, observable: 0, learningRate: eta, seconds: Date().timeIntervalSince(t0)))
+        }
+        try report(objective: "li-tai-e H = diag(\(command.diagonal)), \(label) μ = \(fmt(mu)), b = 1", method: how, rows: [row],
+                   algorithmName: label, modelNames: ["SME-1 (regime A, η/(1−μ))"],
+                   claim: "Claim (THEORY.md §4.4, regime A): at fixed μ, \(label) is weakly approximated at order 1 by SGD's SME with η/(1−μ).")
+    }
+
     func liTaiE(_ f: NoisyQuadratic) throws {
+        if command.algorithm != "sgd" { return try liTaiEMomentum(f) }
         let useExact = command.mode != "mc"
         var rows: [[WeakError.Point]] = orders.map { _ in [] }
         var method = ""
@@ -101,11 +146,13 @@ struct WeakErrorRun {
         for r in results { if let s = r.divergenceSummary { FileHandle.standardError.write(Data("warning: \(s)\n".utf8)) } }
     }
 
-    func report(objective: String, method: String, rows: [[WeakError.Point]]) throws {
-        let names = orders.map { "SME-\($0)" }
+    func report(objective: String, method: String, rows: [[WeakError.Point]], algorithmName: String = "SGD",
+                modelNames: [String]? = nil,
+                claim: String = "Claim (Li, Tai & E): max_k |E g(x_k) − E g(X_kη)| = O(η) for SME-1 and O(η²) for SME-2.") throws {
+        let names = modelNames ?? orders.map { "SME-\($0)" }
         let fits = rows.map { r in OrderFit(steps: r.map(\.learningRate), errors: r.map(\.error)) }
-        print("Weak error of SGD against its SMEs on \(objective); g = \(test.name), T = \(fmt(command.horizon)), x0 = (\(start.map { fmt($0) }.joined(separator: ", ")))")
-        print("Claim (Li, Tai & E): max_k |E g(x_k) − E g(X_kη)| = O(η) for SME-1 and O(η²) for SME-2.")
+        print("Weak error of \(algorithmName) against its SMEs on \(objective); g = \(test.name), T = \(fmt(command.horizon)), x0 = (\(start.map { fmt($0) }.joined(separator: ", ")))")
+        print(claim)
         print("Method: \(method).\n")
         var table = TextTable(["η", "steps"] + names.flatMap { ["err \($0)", "95% interval (simultaneous over k)"] } + ["seconds"])
         for (i, eta) in grid.enumerated() {
@@ -153,7 +200,7 @@ struct WeakErrorRun {
             },
         ]
         if let p = try command.output.write(jsonString(json), to: "weak-error.json") { files.append(p) }
-        var plot = LinePlot(title: "Weak error vs η: SGD and its SMEs (g = \(test.name))", xLabel: "η",
+        var plot = LinePlot(title: "Weak error vs η: \(algorithmName) and its SMEs (g = \(test.name))", xLabel: "η",
                             yLabel: "max_k |E g(x_k) − E g(X_kη)|", xScale: .log, yScale: .log)
         for (m, r) in rows.enumerated() {
             let label = "\(names[m]) (order \(fits[m]?.description ?? "–"))"

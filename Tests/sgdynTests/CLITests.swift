@@ -87,6 +87,10 @@ struct CLITests {
         (["weak-error", "--test", "x^"], "--test"),
         (["weak-error", "--diagonal", "2e8"], "--diagonal"),
         (["weak-error", "--horizon", "1e12"], "--horizon"),
+        (["weak-error", "--algorithm", "adam"], "--algorithm"),
+        (["weak-error", "--algorithm", "hb", "--momentum", "1"], "--momentum"),
+        (["weak-error", "--algorithm", "hb", "--models", "sme1,sme2"], "--models"),
+        (["weak-error", "--algorithm", "nag", "--objective", "least-squares"], "--algorithm"),
         (["simulate", "--eta", "1e-300"], "--horizon"),
         (["simulate", "--amplification", "inf"], "--amplification"),
         (["simulate", "--paths", "100000000000"], "--paths"),
@@ -156,6 +160,19 @@ struct CLITests {
             let r = try CLI.run(cmd + ["--help"])
             #expect(r.status == 0)
             #expect(r.stdout.contains("OPTIONS") || r.stdout.contains("SUBCOMMANDS"))
+        }
+    }
+
+    @Test("weak-error --algorithm hb/nag (exact): the regime-A SME's error shrinks at order → 1 (last local order within 1 ± 0.1)")
+    func momentumWeakError() throws {
+        for a in ["hb", "nag"] {
+            let dir = CLI.tempDir()
+            let r = try CLI.run(["weak-error", "--algorithm", a, "--momentum", "0.5", "--models", "sme1", "--mode", "exact",
+                                 "--etas", "0.0025,0.00125,0.000625,0.0003125", "--out", dir])
+            #expect(r.status == 0, "\(r.stderr)")
+            let line = try #require(r.stdout.split(separator: "\n").first { $0.contains("local orders:") })
+            let last = try #require(line.split(separator: ",").last.flatMap { Double($0.trimmingCharacters(in: .whitespaces)) })
+            #expect(abs(last - 1) <= 0.1, "\(a): \(line)")
         }
     }
 }

@@ -205,6 +205,23 @@ public struct QuadraticMoments: Sendable {
                             steps: steps)
     }
 
+    /// The laws of the regime-A SME of heavy ball and Nesterov (THEORY.md §4.4) at `t = kη`,
+    /// `k = 0…steps`:
+    ///
+    ///     dX = −(1−μ)⁻¹ H X dt + (1−μ)⁻¹ (η C)^{1/2} dW
+    ///
+    /// sampled exactly on the grid (Van Loan), as ``sme(order:from:steps:)`` does for SGD.
+    public func momentumSME(momentum mu: Double, from x0: [Double], steps: Int) -> [Moments] {
+        precondition(x0.count == dimension, "QuadraticMoments: x0 has the wrong dimension")
+        precondition(mu >= 0 && mu < 1, "momentum must be in [0, 1)")
+        let s = 1 / (1 - mu)
+        let (phi, q) = Self.ornsteinUhlenbeckStep(drift: s * hessian, diffusion: (s * s * learningRate) * noiseCovariance,
+                                                  time: learningRate)
+        return Self.iterate(transition: phi, noise: q,
+                            from: Moments(mean: x0, covariance: Matrix(rows: dimension, columns: dimension)),
+                            steps: steps)
+    }
+
     /// The stationary covariance of `(x, v)` (`2d × 2d`): `S = T S Tᵀ + G C Gᵀ`. Throws when
     /// `ρ(T) ≥ 1` (THEORY.md §10.1: in 1-D, HB needs `ηλ < 2(1+μ)`, NAG `ηλ < 2(1+μ)/(1+2μ)`).
     public func momentumStationaryCovariance(_ method: MomentumMethod, momentum mu: Double) throws -> Matrix {
