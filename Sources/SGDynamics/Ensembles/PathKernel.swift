@@ -105,8 +105,10 @@ public struct AlgorithmKernel<A: Algorithm>: PathKernel {
             let work = x + d
             for i in 0..<d { x[i] = Lanes(repeating: start[i]) }
             var j = 1
+            var s = ns - 1, untilSave = saveEvery   // step within the drawn normals; steps to the next save
             for k in 0..<steps {
-                let s = k % ns
+                s += 1
+                if s == ns { s = 0 }
                 if s == 0 && m > 0 {
                     noise.gaussianLanes(firstPath: p0, step: k, steps: Swift.min(ns, steps - k), components: m,
                                         into: normals, raw: raw, rejected: rejected)
@@ -122,7 +124,9 @@ public struct AlgorithmKernel<A: Algorithm>: PathKernel {
                     }
                     if alive == 0 { break }
                 }
-                if (k + 1) % saveEvery == 0 {
+                untilSave -= 1
+                if untilSave == 0 {
+                    untilSave = saveEvery
                     for q in 0..<count where alive & (1 << q) != 0 {
                         for i in 0..<d { position[i] = x[i][q] }
                         record(q, j, position)
@@ -229,8 +233,10 @@ public struct SDEKernel<M: StochasticModel, S: SDESolver>: PathKernel {
             for i in 0..<d { x[i] = Lanes(repeating: start[i]) }
             var j = 1
             var t = 0.0
+            var s = ns - 1, untilSave = saveEvery   // step within the drawn normals; steps to the next save
             for k in 0..<steps {
-                let s = k % ns
+                s += 1
+                if s == ns { s = 0 }
                 if s == 0 {
                     brownian.rng.gaussianLanes(firstPath: p0, step: k, steps: Swift.min(ns, steps - k), components: m,
                                                into: normals, raw: raw, rejected: rejected)
@@ -248,7 +254,9 @@ public struct SDEKernel<M: StochasticModel, S: SDESolver>: PathKernel {
                     }
                     if alive == 0 { break }
                 }
-                if (k + 1) % saveEvery == 0 {
+                untilSave -= 1
+                if untilSave == 0 {
+                    untilSave = saveEvery
                     for q in 0..<count where alive & (1 << q) != 0 {
                         for i in 0..<pd { position[i] = x[i][q] }
                         record(q, j, position)
@@ -301,7 +309,7 @@ public struct LaneBuffers {
     public var raw: [UInt64]
     public var rejected: [Int32]
     /// Steps of normals drawn per call.
-    public static var normalSteps: Int { 8 }
+    @inlinable public static var normalSteps: Int { 8 }
     public init(vectors n: Int, normalsPerStep m: Int) {
         vectors = [Lanes](repeating: Lanes(repeating: 0), count: Swift.max(1, n))
         normals = [Lanes](repeating: Lanes(repeating: 0), count: Swift.max(1, Self.normalSteps * m))
