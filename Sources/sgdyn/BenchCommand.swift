@@ -27,6 +27,11 @@ struct BenchCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Threads for the ensemble workloads (default: all cores).", valueName: "n"))
     var threads: Int = ProcessInfo.processInfo.activeProcessorCount
 
+    @Option(name: .long, help: ArgumentHelp("Peer results (benchmarks/peers/results.csv from benchmarks/peers/run_all.sh): table and bar chart of W1/W2 rates next to this run's.", valueName: "file"))
+    var peers: String?
+
+    @OptionGroup var output: OutputOptions
+
     func validate() throws {
         guard seconds > 0, seconds.isFinite else { throw ValidationError.field("--seconds", "must be a positive number, got \(seconds)") }
         guard threads >= 1 else { throw ValidationError.field("--threads", "must be at least 1, got \(threads)") }
@@ -39,7 +44,13 @@ struct BenchCommand: ParsableCommand {
         let chosen = Set(groups.split(separator: ",").map(String.init))
         if chosen.contains("core") { try core() }
         let sde = chosen.contains("sde") ? ["w1", "w2", "w3"] : ["w1", "w2", "w3"].filter(chosen.contains)
-        if !sde.isEmpty { try StochasticBench(threads: threads).run(Set(sde)) }
+        let peerRows = try peers.map { try PeerResults.read($0) }
+        if !sde.isEmpty {
+            let rates = try StochasticBench(threads: threads).run(Set(sde))
+            if let rows = peerRows { try PeerResults.compare(rows, ours: rates, output: output) }
+        } else if peerRows != nil {
+            throw CLIError.usage("--peers", "compares with W1/W2: add --groups sde (or w1,w2)")
+        }
         if chosen.contains("w9") { try StochasticBench(threads: threads).w9() }
     }
 

@@ -18,7 +18,10 @@ struct StochasticBench {
         return "\(name) \(fmt(estimate, 5)) vs \(fmt(exact, 5)) (\(String(format: "%.1f", z)) SE)" + (z <= 4 ? "" : " FAILED")
     }
 
-    func run(_ workloads: Set<String>) throws {
+    /// Runs the chosen workloads; returns path-steps per second by workload name ("W1", …).
+    @discardableResult
+    func run(_ workloads: Set<String>) throws -> [String: Double] {
+        var rates: [String: Double] = [:]
         var table = TextTable(["workload", "path-steps", "seconds", "path-steps/s", "required", "target", "check"])
         func row(_ name: String, _ steps: Double, _ secs: Double, _ req: Double, _ target: Double, _ check: String) {
             let rate = steps / secs
@@ -35,6 +38,7 @@ struct StochasticBench {
         let w1 = SDEKernel(Langevin(Quadratic(diagonal: [1]), temperature: 0.1), solver: EulerMaruyama(), start: [1],
                            stepSize: h, steps: k, saveEvery: k, seed: 1)
         let (r1, s1) = timed { ens.run(w1) }
+        rates["W1"] = 1e8 / s1
         let m1 = pow(a, Double(k)), v1 = 0.2 * h * (1 - pow(a, 2 * Double(k))) / (1 - a * a)
         let f1 = r1.moments.last!
         row("W1 OU, Euler–Maruyama, 10⁵ paths × 1000 steps", 1e8, s1, 1e8, 2.5e8,
@@ -46,6 +50,7 @@ struct StochasticBench {
         let w2 = SDEKernel(Langevin(DoubleWell(dimension: 2, height: 1), temperature: 0.5), solver: EulerMaruyama(),
                            start: [-1, 0], stepSize: h, steps: k, saveEvery: k, seed: 2)
         let (r2, s2) = timed { ens.run(w2) }
+        rates["W2"] = 1e8 / s2
         let v2 = h * (1 - pow(a, 2 * Double(k))) / (1 - a * a)
         let f2 = r2.moments.last!
         row("W2 2-D double well, Euler–Maruyama, 10⁵ × 1000", 1e8, s2, 5e7, 1.2e8,
@@ -63,6 +68,7 @@ struct StochasticBench {
         var ens3 = Ensemble(paths: 10_000, threads: threads)
         ens3.keepBlocks = false
         let (r3, s3) = timed { ens3.run(w3) }
+        rates["W3"] = 1e6 / s3
         // Euler–Maruyama's mean of an affine drift follows SGD's exact mean recursion.
         let moments = try LeastSquaresMoments(ls, learningRate: eta, batchSize: 10)
         let exactMean = moments.sgd(from: zero, steps: 100).last!.mean
@@ -74,6 +80,7 @@ struct StochasticBench {
         }
         print("Ensemble workloads (Euler–Maruyama, float64, final-state statistics; \(threads) threads):")
         print(table.render())
+        return rates
     }
 
     /// W9: the Li–Tai–E weak-error study, d = 2, η = 2⁻¹…2⁻⁷, T = 2, SGD + SME-1 + SME-2, 10⁶ paths per η.
