@@ -12,9 +12,9 @@ public enum ObservableForm: Sendable, Equatable {
     /// `x_i⁴`.
     case fourthPower(Int)
 
-    /// The value at `x[offset ..< offset + d]`.
+    /// The value at `x[0 ..< d]`.
     @inlinable
-    public func evaluate(_ x: UnsafePointer<Double>) -> Double {
+    public func evaluate(_ x: UnsafePointer<Double>, dimension d: Int) -> Double {
         switch self {
         case let .quadratic(h, c):
             let d = c.count
@@ -26,7 +26,10 @@ public enum ObservableForm: Sendable, Equatable {
             }
             return 0.5 * s
         case let .coordinate(i): return x[i]
-        case .squaredNorm: return .nan   // needs the dimension: see evaluate(_:dimension:)
+        case .squaredNorm:
+            var s = 0.0
+            for i in 0..<d { s += x[i] * x[i] }
+            return s
         case let .fourthPower(i): let v = x[i] * x[i]; return v * v
         }
     }
@@ -71,10 +74,7 @@ public struct Observable: Sendable {
         self.form = form
     }
     static func closure(_ form: ObservableForm) -> @Sendable ([Double]) -> Double {
-        { x in
-            if case .squaredNorm = form { var s = 0.0; for v in x { s += v * v }; return s }
-            return x.withUnsafeBufferPointer { form.evaluate($0.baseAddress!) }
-        }
+        { x in x.withUnsafeBufferPointer { form.evaluate($0.baseAddress!, dimension: x.count) } }
     }
 }
 
@@ -338,10 +338,17 @@ struct BlockAccumulator {
             case let .quadratic(h, c)?:
                 precondition(c.count == d && h.rows == d, "quadratic observable has the wrong dimension")
                 codes.append(1); index.append(params.count); params += h.storage + c
-            case let .coordinate(i)?: precondition(i < d); codes.append(2); index.append(i)
+            case let .coordinate(i)?: precondition(i >= 0 && i < d, "coordinate \(i) out of 0..<\(d)"); codes.append(2); index.append(i)
             case .squaredNorm?: codes.append(3); index.append(0)
-            case let .fourthPower(i)?: precondition(i < d); codes.append(4); index.append(i)
+            case let .fourthPower(i)?: precondition(i >= 0 && i < d, "coordinate \(i) out of 0..<\(d)"); codes.append(4); index.append(i)
             }
+            if let pdim = o.pairedDimension {
+                precondition(pdim > 0 && o.pairedOffset + pdim <= positionDimension,
+                             "difference observable \(o.name) compares x[\(o.pairedOffset)..<\(o.pairedOffset + pdim)] but the position has \(positionDimension) coordinates")
+            }
+        }
+        for spec in specs {
+            precondition(spec.observable >= 0 && spec.observable < observables.count, "histogram of observable \(spec.observable) of \(observables.count)")
         }
         formCodes = codes; formIndex = index; formDimension = dims
         parameters = .allocate(capacity: Swift.max(1, params.count))
@@ -378,6 +385,7 @@ struct BlockAccumulator {
 
     @inlinable @inline(__always)
     mutating func add(_ j: Int, _ x: [Double]) {
+        precondition(j >= 0 && j < saves && x.count == pd, "record at save \(j) of \(saves) with \(x.count) of \(pd) coordinates")
         let r = row, k = shift, a = s1, b = s2
         for i in 0..<pd { r[i] = x[i] }
         for o in 0..<evaluators.count where formCodes[o] != 0 {

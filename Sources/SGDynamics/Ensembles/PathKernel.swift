@@ -61,6 +61,7 @@ public struct AlgorithmKernel<A: Algorithm>: PathKernel {
     public init(_ algorithm: A, start: [Double], steps: Int, saveEvery: Int = 1, seed: UInt64,
                 divergence: DivergenceRule = DivergenceRule()) {
         precondition(steps >= 0 && saveEvery >= 1)
+        precondition(start.count == algorithm.dimension, "start has \(start.count) coordinates, \(algorithm.name) has dimension \(algorithm.dimension)")
         self.algorithm = algorithm
         self.start = start
         self.steps = steps
@@ -116,7 +117,7 @@ public struct AlgorithmKernel<A: Algorithm>: PathKernel {
                 algorithm.step(lanes: x, normals: normals + s * m, work: work)
                 var r2 = Lanes(repeating: 0)
                 for i in 0..<d { r2 += x[i] * x[i] }
-                let ok = r2 .<= bound2
+                let ok = (r2 .< .infinity) .& .!(r2 .> bound2)   // DivergenceRule: finite and ≤ bound²
                 if !all(ok) {
                     for q in 0..<count where alive & (1 << q) != 0 && !ok[q] {
                         alive &= ~(1 << q)
@@ -246,7 +247,7 @@ public struct SDEKernel<M: StochasticModel, S: SDESolver>: PathKernel {
                 t = Double(k + 1) * h
                 var r2 = Lanes(repeating: 0)
                 for i in 0..<d { r2 += x[i] * x[i] }
-                let ok = r2 .<= bound2
+                let ok = (r2 .< .infinity) .& .!(r2 .> bound2)   // DivergenceRule: finite and ≤ bound²
                 if !all(ok) {
                     for q in 0..<count where alive & (1 << q) != 0 && !ok[q] {
                         alive &= ~(1 << q)

@@ -62,6 +62,8 @@ public struct ExactLinearStep: SDESolver {
     @inlinable
     public func step<M: StochasticModel>(lanes model: M, _ x: UnsafeMutablePointer<Lanes>, t: Double, h: Double,
                                          dW: UnsafePointer<Lanes>, work: UnsafeMutablePointer<Lanes>) {
+        precondition(Swift.abs(h - stepSize) <= 1e-12 * stepSize, "ExactLinearStep was built for h = \(stepSize), called with \(h)")
+        precondition(model.dimension == transition.rows, "ExactLinearStep: model dimension \(model.dimension) ≠ \(transition.rows)")
         let d = transition.rows
         let s = 1 / stepSize.squareRoot()
         transition.storage.withUnsafeBufferPointer { f in
