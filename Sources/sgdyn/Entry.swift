@@ -11,7 +11,7 @@ struct SGDyn: ParsableCommand {
         Every study pairs a discrete algorithm at learning rate η with a continuous model on the same \
         objective (time identification t = kη unless stated). Objectives: \(ObjectiveCatalog.validNames).
         """,
-        subcommands: [FlowCommand.self, GapCommand.self, WeakErrorCommand.self, SimulateCommand.self, MergeCommand.self, BenchCommand.self, FokkerPlanckCommand.self, MasterCommand.self, StationaryCommand.self]
+        subcommands: [FlowCommand.self, GapCommand.self, WeakErrorCommand.self, SimulateCommand.self, MergeCommand.self, BenchCommand.self, FokkerPlanckCommand.self, MasterCommand.self, StationaryCommand.self, NoiseCommand.self, StabilityCommand.self]
     )
 }
 
