@@ -56,6 +56,15 @@ static inline __attribute__((always_inline)) void philox8_portable(const uint32_
 
 static int avx2_state = -1;   /* -1 unknown; written with relaxed atomics (every thread writes the same value) */
 
+void sgdyn_normal_blocks_set_avx2(int enabled) {
+    int state = 0;
+#ifdef SGDYN_HAVE_X86
+    __builtin_cpu_init();
+    state = enabled && __builtin_cpu_supports("avx2") ? 1 : 0;
+#endif
+    __atomic_store_n(&avx2_state, state, __ATOMIC_RELAXED);
+}
+
 int sgdyn_normal_blocks_uses_avx2(void) {
     int state = __atomic_load_n(&avx2_state, __ATOMIC_RELAXED);
     if (state < 0) {

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import SGDynamics
+import CSGDynamicsKernels
 
 /// Hides a kernel's lane support, so the ensemble runs it path by path.
 struct PathByPath<K: PathKernel>: PathKernel {
@@ -18,6 +19,29 @@ struct PathByPath<K: PathKernel>: PathKernel {
 /// that speed never changes a result (DESIGN.md: results identical for any thread count or split).
 @Suite("SIMD lanes")
 struct LaneTests {
+    @Test("The portable C path gives the same lane normals as the AVX2 path and the scalar draws")
+    func portablePath() {
+        let rng = CounterRNG(seed: 5, stream: 0)
+        let avx2 = sgdyn_normal_blocks_uses_avx2()
+        sgdyn_normal_blocks_set_avx2(0)
+        defer { sgdyn_normal_blocks_set_avx2(avx2) }
+        #expect(sgdyn_normal_blocks_uses_avx2() == 0)
+        for m in 1...3 {
+            let steps = 7   // odd: the last pair has one step
+            var out = [Lanes](repeating: .zero, count: steps * m)
+            var raw = [UInt64](repeating: 0, count: 4 * steps * m), rej = [Int32](repeating: 0, count: 4 * steps * m)
+            for first in stride(from: 0, to: 200, by: 4) {
+                out.withUnsafeMutableBufferPointer { o in raw.withUnsafeMutableBufferPointer { r in rej.withUnsafeMutableBufferPointer { j in
+                    rng.gaussianLanes(firstPath: first, step: 3, steps: steps, components: m, into: o.baseAddress!,
+                                      raw: r.baseAddress!, rejected: j.baseAddress!)
+                } } }
+                for s in 0..<steps { for c in 0..<m { for q in 0..<4 {
+                    #expect(out[s * m + c][q].bitPattern == rng.gaussian(path: first + q, step: 3 + s, component: c).bitPattern)
+                } } }
+            }
+        }
+    }
+
     @Test("Lane normals equal the scalar draws bitwise, including ziggurat rejections, for m = 1, 2, 3")
     func laneNormals() {
         let rng = CounterRNG(seed: 77, stream: 3)

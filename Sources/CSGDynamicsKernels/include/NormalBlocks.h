@@ -20,4 +20,8 @@ int sgdyn_normal_blocks4(uint64_t seed, uint32_t stream, int64_t firstPath, int6
 /// Whether the AVX2 path is in use.
 int sgdyn_normal_blocks_uses_avx2(void);
 
+/// Use the AVX2 path when `enabled` and the processor has it, else the portable path (for tests:
+/// both paths must give the same draws).
+void sgdyn_normal_blocks_set_avx2(int enabled);
+
 #endif
