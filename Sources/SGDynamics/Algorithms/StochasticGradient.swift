@@ -82,13 +82,8 @@ extension StochasticGradient {
     public var hasLaneNoiseCovariance: Bool { false }
     public func noiseCovariance(lanes x: UnsafePointer<Lanes>, into m: UnsafeMutablePointer<Lanes>) {
         let d = objective.dimension
-        var xs = [Double](repeating: 0, count: d)
         var c = Matrix(rows: d, columns: d)
-        for lane in 0..<Lanes.width {
-            Lanes.gather(x, count: d, lane: lane, into: &xs)
-            noiseCovariance(xs, into: &c)
-            Lanes.scatter(c.storage, count: d * d, lane: lane, into: m)
-        }
+        Lanes.perLane(x, inputCount: d, into: m, outputCount: d * d) { noiseCovariance($0, into: &c); $1 = c.storage }
     }
     public func estimate(lanes x: UnsafePointer<Lanes>, normals: UnsafePointer<Lanes>, into g: UnsafeMutablePointer<Lanes>) {
         preconditionFailure("this gradient estimate does not run in lanes; check laneNormals first")

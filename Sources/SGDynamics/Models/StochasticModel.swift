@@ -24,14 +24,8 @@ extension StochasticModel {
     @inlinable public var hasLaneCoefficients: Bool { false }
 
     public func drift(lanes x: UnsafePointer<Lanes>, t: Double, into b: UnsafeMutablePointer<Lanes>) {
-        let d = dimension
-        var xs = [Double](repeating: 0, count: d), bs = xs
         var scratch = ModelScratch()
-        for lane in 0..<Lanes.width {
-            Lanes.gather(x, count: d, lane: lane, into: &xs)
-            drift(xs, t: t, into: &bs, scratch: &scratch)
-            Lanes.scatter(bs, count: d, lane: lane, into: b)
-        }
+        Lanes.perLane(x, inputCount: dimension, into: b, outputCount: dimension) { drift($0, t: t, into: &$1, scratch: &scratch) }
     }
 
     public func diffusion(lanes x: UnsafePointer<Lanes>, t: Double, applyTo xi: UnsafePointer<Lanes>,

@@ -14,33 +14,9 @@ extension Lanczos {
     ) -> (values: [Double], vectors: [[Double]], residuals: [Double]) {
         precondition(d > 0 && k >= 1, "Lanczos.largestEigenpairs: need d ≥ 1 and count ≥ 1")
         let m = Swift.min(Swift.max(steps, k), d)
-        var basis: [[Double]] = []
-        var alpha: [Double] = []
-        var beta: [Double] = []
-        var rng = SplitMix64(seed: seed)
-        var q = (0..<d).map { _ in rng.nextDouble() - 0.5 }
-        let qn = Vec.norm(q)
-        q = q.map { $0 / qn }
+        let (basis, t) = tridiagonalize(dimension: d, steps: m, seed: seed, breakdownRelativeToLargest: true, apply: apply)
+        let r = t.rows
         var w = [Double](repeating: 0, count: d)
-        for j in 0..<m {
-            basis.append(q)
-            apply(q, &w)
-            let a = Vec.dot(w, q)
-            alpha.append(a)
-            for _ in 0..<2 {
-                for b in basis { Vec.axpy(-Vec.dot(w, b), b, &w) }
-            }
-            let bn = Vec.norm(w)
-            let scale = Swift.max(1, alpha.map { Swift.abs($0) }.max() ?? 1)
-            if bn < 1e-12 * scale { break }
-            if j == m - 1 { break }
-            beta.append(bn)
-            q = w.map { $0 / bn }
-        }
-        let r = alpha.count
-        var t = Matrix(rows: r, columns: r)
-        for i in 0..<r { t[i, i] = alpha[i] }
-        for i in 0..<(r - 1) { t[i, i + 1] = beta[i]; t[i + 1, i] = beta[i] }
         let eig = SymmetricEigen(t)
         let take = Swift.min(k, r)
         var values: [Double] = [], vectors: [[Double]] = [], residuals: [Double] = []

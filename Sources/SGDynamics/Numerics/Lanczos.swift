@@ -12,30 +12,40 @@ public enum Lanczos {
         apply: (_ v: [Double], _ out: inout [Double]) -> Void
     ) -> (largest: Double, smallest: Double) {
         precondition(d > 0)
-        let m = Swift.min(steps, d)
+        let ev = SymmetricEigen(tridiagonalize(dimension: d, steps: Swift.min(steps, d), seed: seed,
+                                               breakdownRelativeToLargest: false, apply: apply).t).values
+        return (ev.last!, ev.first!)
+    }
+
+    /// `m` Lanczos steps with full reorthogonalization (twice) from a deterministic random start:
+    /// the orthonormal basis `Q` (rows of `basis`) and the tridiagonal `T = QᵀAQ`. The iteration stops
+    /// early when the Krylov space becomes invariant, `β < 1e-12·max(1, s)`, with `s` the current
+    /// `|α|` or, when `breakdownRelativeToLargest`, the largest `|α|` so far.
+    static func tridiagonalize(
+        dimension d: Int, steps m: Int, seed: UInt64, breakdownRelativeToLargest: Bool,
+        apply: (_ v: [Double], _ out: inout [Double]) -> Void
+    ) -> (basis: [[Double]], t: Matrix) {
         var basis: [[Double]] = []
         var alpha: [Double] = []
         var beta: [Double] = []
-        // deterministic start vector
         var rng = SplitMix64(seed: seed)
         var q = (0..<d).map { _ in rng.nextDouble() - 0.5 }
         let qn = Vec.norm(q)
         q = q.map { $0 / qn }
         var w = [Double](repeating: 0, count: d)
+        var largest = 0.0
         for j in 0..<m {
             basis.append(q)
             apply(q, &w)
             let a = Vec.dot(w, q)
             alpha.append(a)
-            // full reorthogonalization (twice for safety)
+            largest = Swift.max(largest, Swift.abs(a))
             for _ in 0..<2 {
-                for b in basis {
-                    let c = Vec.dot(w, b)
-                    Vec.axpy(-c, b, &w)
-                }
+                for b in basis { Vec.axpy(-Vec.dot(w, b), b, &w) }
             }
             let bn = Vec.norm(w)
-            if j == m - 1 || bn < 1e-12 * Swift.max(1, abs(a)) { break }
+            let scale = breakdownRelativeToLargest ? Swift.max(1, largest) : Swift.max(1, Swift.abs(a))
+            if j == m - 1 || bn < 1e-12 * scale { break }
             beta.append(bn)
             q = w.map { $0 / bn }
         }
@@ -43,7 +53,6 @@ public enum Lanczos {
         var t = Matrix(rows: k, columns: k)
         for i in 0..<k { t[i, i] = alpha[i] }
         for i in 0..<(k - 1) { t[i, i + 1] = beta[i]; t[i + 1, i] = beta[i] }
-        let ev = SymmetricEigen(t).values
-        return (ev.last!, ev.first!)
+        return (basis, t)
     }
 }

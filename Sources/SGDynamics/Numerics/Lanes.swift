@@ -16,6 +16,20 @@ extension Lanes {
         for i in 0..<count { out[i] = v[i][lane] }
     }
 
+    /// The scalar fallback of a lane function: for each lane, gather the `inputCount` coordinates of
+    /// `x`, run `body` on them, and scatter its `outputCount` results into `out` (allocates; the
+    /// default of lane requirements that a type does not vectorize, never a hot path).
+    @inlinable
+    public static func perLane(_ x: UnsafePointer<Lanes>, inputCount n: Int, into out: UnsafeMutablePointer<Lanes>,
+                               outputCount k: Int, _ body: ([Double], inout [Double]) -> Void) {
+        var xs = [Double](repeating: 0, count: n), ys = [Double](repeating: 0, count: k)
+        for lane in 0..<width {
+            gather(x, count: n, lane: lane, into: &xs)
+            body(xs, &ys)
+            scatter(ys, count: k, lane: lane, into: out)
+        }
+    }
+
     /// Write `values[0..<count]` into lane `lane` of `count` lane vectors.
     @inlinable
     public static func scatter(_ values: [Double], count: Int, lane: Int, into v: UnsafeMutablePointer<Lanes>) {

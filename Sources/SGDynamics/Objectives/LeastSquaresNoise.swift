@@ -175,11 +175,7 @@ extension LeastSquares {
     public func noiseCovariance(lanes x: UnsafePointer<Lanes>, into m: UnsafeMutablePointer<Lanes>) {
         if let t = noiseTensors { t.covariance(lanes: x, into: m); return }
         let d = dimension
-        var xs = [Double](repeating: 0, count: d)
-        for lane in 0..<Lanes.width {
-            Lanes.gather(x, count: d, lane: lane, into: &xs)
-            Lanes.scatter(GradientNoise.sampleCovariance(self, at: xs).storage, count: d * d, lane: lane, into: m)
-        }
+        Lanes.perLane(x, inputCount: d, into: m, outputCount: d * d) { $1 = GradientNoise.sampleCovariance(self, at: $0).storage }
     }
     public var hasLaneGradient: Bool { true }
     /// `H̄w − c̄` in lanes (the scalar ``gradient(_:into:)``'s arithmetic).

@@ -29,13 +29,7 @@ extension Objective {
     public var hasLaneGradient: Bool { false }
 
     public func gradient(lanes x: UnsafePointer<Lanes>, into g: UnsafeMutablePointer<Lanes>) {
-        let d = dimension
-        var xs = [Double](repeating: 0, count: d), gs = xs
-        for lane in 0..<Lanes.width {
-            Lanes.gather(x, count: d, lane: lane, into: &xs)
-            gradient(xs, into: &gs)
-            Lanes.scatter(gs, count: d, lane: lane, into: g)
-        }
+        Lanes.perLane(x, inputCount: dimension, into: g, outputCount: dimension) { gradient($0, into: &$1) }
     }
 
     public func hessianVectorProduct(_ x: [Double], _ v: [Double], into hv: inout [Double]) {
@@ -132,13 +126,8 @@ extension FiniteSumObjective {
     public var hasLaneNoiseCovariance: Bool { false }
     public func noiseCovariance(lanes x: UnsafePointer<Lanes>, into m: UnsafeMutablePointer<Lanes>) {
         let d = dimension
-        var xs = [Double](repeating: 0, count: d)
         var c = Matrix(rows: d, columns: d)
-        for lane in 0..<Lanes.width {
-            Lanes.gather(x, count: d, lane: lane, into: &xs)
-            noiseCovariance(xs, into: &c)
-            Lanes.scatter(c.storage, count: d * d, lane: lane, into: m)
-        }
+        Lanes.perLane(x, inputCount: d, into: m, outputCount: d * d) { noiseCovariance($0, into: &c); $1 = c.storage }
     }
 
     public func noiseCovariance(_ x: [Double], into m: inout Matrix) {
