@@ -19,8 +19,7 @@ struct SGDyn: ParsableCommand {
 enum Entry {
     static func main() {
         do {
-            var command = try SGDyn.parseAsRoot()
-            try command.run()
+            try execute(arguments: Array(CommandLine.arguments.dropFirst()))
         } catch let e as CLIError {
             fail(e.message, code: e.code)
         } catch let e as ConfigurationError {
@@ -38,6 +37,14 @@ enum Entry {
             let message = SGDyn.message(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
             fail(message + " (see 'sgdyn --help')", code: code == .validationFailure ? 64 : code.rawValue)
         }
+    }
+
+    /// Parse and run one command line (also used by `sgdyn run` for each point of an experiment file).
+    /// Studies are recorded in the run store here.
+    static func execute(arguments: [String]) throws {
+        var command = try SGDyn.parseAsRoot(arguments)
+        StudyRecording.reset()
+        try command.run()
     }
 
     static func fail(_ message: String, code: Int32) -> Never {

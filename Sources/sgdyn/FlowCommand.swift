@@ -4,7 +4,7 @@ import SGDynamics
 import SGDynamicsReport
 
 /// `sgdyn flow`: gradient descent at several learning rates next to gradient flow and the IGR flow.
-struct FlowCommand: ParsableCommand {
+struct FlowCommand: StudyCommand {
     static let configuration = CommandConfiguration(
         commandName: "flow",
         abstract: "Run GD at several learning rates next to gradient flow and its IGR modified flow.",
@@ -26,6 +26,7 @@ struct FlowCommand: ParsableCommand {
     var horizon: Double = 3
 
     @OptionGroup var output: OutputOptions
+    @OptionGroup var storeOptions: StoreOptions
 
     func validate() throws {
         guard horizon > 0, horizon.isFinite else { throw ValidationError.field("--horizon", "must be a positive number, got \(horizon)") }

@@ -4,7 +4,7 @@ import SGDynamics
 import SGDynamicsReport
 
 /// `sgdyn fokker-planck`: the density of a Langevin or SME-1 model in 1-D or 2-D.
-struct FokkerPlanckCommand: ParsableCommand {
+struct FokkerPlanckCommand: StudyCommand {
     static let configuration = CommandConfiguration(
         commandName: "fokker-planck",
         abstract: "Solve the Fokker–Planck equation of a Langevin or SME-1 model in 1-D or 2-D: its stationary law (vs the Gibbs density) or its transient from a start.",
@@ -77,6 +77,7 @@ struct FokkerPlanckCommand: ParsableCommand {
     var startVariance: Double = 0
 
     @OptionGroup var output: OutputOptions
+    @OptionGroup var storeOptions: StoreOptions
 
     func validate() throws {
         guard model == "langevin" || model == "sme" else { throw ValidationError.field("--model", "must be langevin or sme, got '\(model)'") }

@@ -4,7 +4,7 @@ import SGDynamics
 import SGDynamicsReport
 
 /// `sgdyn gap`: trajectory gap between a deterministic algorithm and its flows over an η grid.
-struct GapCommand: ParsableCommand {
+struct GapCommand: StudyCommand {
     static let configuration = CommandConfiguration(
         commandName: "gap",
         abstract: "Print the gap max_k ‖x_k − X(kτ)‖ between an algorithm and its flow models over an η grid, with the fitted order.",
@@ -36,6 +36,7 @@ struct GapCommand: ParsableCommand {
     var norm: String = "max"
 
     @OptionGroup var output: OutputOptions
+    @OptionGroup var storeOptions: StoreOptions
 
     static let algorithms = ["gd", "pp", "nesterov"]
     static let modelNames = ["gf", "igr", "be", "nesterov-ode"]

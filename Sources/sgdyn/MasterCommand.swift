@@ -4,7 +4,7 @@ import SGDynamics
 import SGDynamicsReport
 
 /// `sgdyn master`: the exact finite-η law of SGD by its master equation (transfer operator).
-struct MasterCommand: ParsableCommand {
+struct MasterCommand: StudyCommand {
     static let configuration = CommandConfiguration(
         commandName: "master",
         abstract: "Solve SGD's finite-η master equation (transfer operator) in 1-D and compare its law with the Langevin/OU model and the Gibbs density.",
@@ -56,6 +56,7 @@ struct MasterCommand: ParsableCommand {
     var momentum: Double?
 
     @OptionGroup var output: OutputOptions
+    @OptionGroup var storeOptions: StoreOptions
 
     func validate() throws {
         try requireFinite(start, "--start")

@@ -5,7 +5,7 @@ import SGDynamicsReport
 
 /// `sgdyn noise`: gradient-noise diagnostics of a finite-sum objective at a point or along a run
 /// (THEORY.md §2.1–2.2, §9; ``GradientNoiseDiagnostics``).
-struct NoiseCommand: ParsableCommand {
+struct NoiseCommand: StudyCommand {
     static let configuration = CommandConfiguration(
         commandName: "noise",
         abstract: "Measure the minibatch gradient noise of a finite sum: Σ spectrum, alignment with the Hessian, Gaussianity, tail index, 1/b scaling.",
@@ -75,6 +75,7 @@ struct NoiseCommand: ParsableCommand {
     var seed: UInt64 = 1
 
     @OptionGroup var output: OutputOptions
+    @OptionGroup var storeOptions: StoreOptions
 
     func validate() throws {
         guard ["minimum", "start"].contains(at) else {

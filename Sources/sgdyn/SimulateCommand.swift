@@ -4,7 +4,7 @@ import SGDynamics
 import SGDynamicsReport
 
 /// `sgdyn simulate`: an ensemble of an algorithm or a model, with statistics over time.
-struct SimulateCommand: ParsableCommand {
+struct SimulateCommand: StudyCommand {
     static let configuration = CommandConfiguration(
         commandName: "simulate",
         abstract: "Run an ensemble of an algorithm or a model and report mean, spread and f over time.",
@@ -75,6 +75,7 @@ struct SimulateCommand: ParsableCommand {
     var shard: String?
 
     @OptionGroup var output: OutputOptions
+    @OptionGroup var storeOptions: StoreOptions
 
     static let runs = ["sgd", "hb", "nag", "sgld", "svag", "sme1", "sme2", "sme-hb", "langevin"]
 

@@ -5,7 +5,7 @@ import SGDynamicsReport
 
 /// `sgdyn stability`: Wu–Ma–E mean-square stability of SGD at a minimum (THEORY.md §10.2), and
 /// sharpness along GD against 2/η (edge of stability, §10.1).
-struct StabilityCommand: ParsableCommand {
+struct StabilityCommand: StudyCommand {
     static let configuration = CommandConfiguration(
         commandName: "stability",
         abstract: "Largest stable SGD learning rate at a minimum against batch size (Wu–Ma–E), or sharpness along GD against 2/η.",
@@ -80,6 +80,7 @@ struct StabilityCommand: ParsableCommand {
     var seed: UInt64 = 1
 
     @OptionGroup var output: OutputOptions
+    @OptionGroup var storeOptions: StoreOptions
 
     func validate() throws {
         if let example {

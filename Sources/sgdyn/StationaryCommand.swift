@@ -5,7 +5,7 @@ import SGDynamics
 import SGDynamicsReport
 
 /// `sgdyn stationary`: the stationary law of SGD or SGLD in 1-D four ways, side by side.
-struct StationaryCommand: ParsableCommand {
+struct StationaryCommand: StudyCommand {
     static let configuration = CommandConfiguration(
         commandName: "stationary",
         abstract: "Compare the stationary law of SGD or SGLD in 1-D (ensemble histogram, master equation) with its Langevin model (Fokker–Planck) and the Gibbs density.",
@@ -65,6 +65,7 @@ struct StationaryCommand: ParsableCommand {
     var quadrature: Int = 40
 
     @OptionGroup var output: OutputOptions
+    @OptionGroup var storeOptions: StoreOptions
 
     func validate() throws {
         guard algorithm == "sgd" || algorithm == "sgld" else {

@@ -4,7 +4,7 @@ import SGDynamics
 import SGDynamicsReport
 
 /// `sgdyn weak-error`: weak error of SGD's stochastic modified equations against η (Li, Tai & E).
-struct WeakErrorCommand: ParsableCommand {
+struct WeakErrorCommand: StudyCommand {
     static let configuration = CommandConfiguration(
         commandName: "weak-error",
         abstract: "Measure max_k |E g(x_k) − E g(X_{kη})| between SGD and its SMEs over an η grid, with intervals and fitted orders.",
@@ -70,6 +70,7 @@ struct WeakErrorCommand: ParsableCommand {
     var threads: Int = ProcessInfo.processInfo.activeProcessorCount
 
     @OptionGroup var output: OutputOptions
+    @OptionGroup var storeOptions: StoreOptions
 
     func validate() throws {
         guard horizon > 0, horizon.isFinite else { throw ValidationError.field("--horizon", "must be a positive number, got \(horizon)") }

@@ -1,0 +1,33 @@
+import ArgumentParser
+import Foundation
+
+/// Where a study's run is kept: the SQLite run store at `./sgdyn.sqlite` unless told otherwise.
+struct StoreOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("Run store (SQLite) that keeps this run's spec, tables and pictures.", valueName: "path"))
+    var store: String = "sgdyn.sqlite"
+
+    @Flag(name: .long, help: "Do not keep this run in the run store.")
+    var noStore = false
+}
+
+/// A subcommand whose runs are studies: kept in the run store, writable as an experiment file.
+protocol StudyCommand: ParsableCommand {
+    var storeOptions: StoreOptions { get }
+}
+
+/// The run being recorded by this process (at most one study runs at a time).
+///
+/// Commands call `claim(_:)` once with the claim of the theory they test, `reading(_:)` with a
+/// one-paragraph reading of what they measured, and every file they write goes through
+/// `OutputOptions.write`, which hands it to `artifact(name:contents:)`.
+enum StudyRecording {
+    nonisolated(unsafe) static var claimText: String?
+    nonisolated(unsafe) static var readingText: String?
+    nonisolated(unsafe) static var artifacts: [(name: String, contents: String)] = []
+
+    static func claim(_ text: String) { claimText = text }
+    static func reading(_ text: String) { readingText = text }
+    static func artifact(name: String, contents: String) { artifacts.append((name, contents)) }
+
+    static func reset() { claimText = nil; readingText = nil; artifacts = [] }
+}
