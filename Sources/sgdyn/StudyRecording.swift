@@ -25,6 +25,17 @@ enum StudyRecording {
     nonisolated(unsafe) static var readingText: String?
     nonisolated(unsafe) static var artifacts: [(name: String, contents: String)] = []
 
+    /// Set by `sgdyn run` for the points of a sweep: a point whose spec hash is already stored as a
+    /// finished run is skipped.
+    nonisolated(unsafe) static var skipIfStored = false
+
+    /// The canonical spec of a command line (study name and every result-relevant option with its
+    /// value, defaults filled in), as text whose hash identifies the run. Output-only options
+    /// (--out, --no-files, --store, --no-store, --threads) are left out.
+    static func canonicalSpec(arguments: [String]) throws -> String {
+        arguments.joined(separator: " ")
+    }
+
     static func claim(_ text: String) { claimText = text }
     static func reading(_ text: String) { readingText = text }
     static func artifact(name: String, contents: String) { artifacts.append((name, contents)) }
