@@ -1,3 +1,4 @@
+import _Differentiation  // SIMD vector arithmetic on Lanes resolves through its AdditiveArithmetic conformance
 import Dispatch
 import Foundation
 
@@ -255,9 +256,15 @@ public struct Ensemble: Sendable {
                 var p = first
                 while p < last {
                     let c = Swift.min(width, last - p), p0 = p
-                    kernel.simulateGroup(firstPath: p0, count: c, workspace: &workspace,
-                                         record: { _, j, x in acc.add(j, x) },
-                                         diverged: { q, k in divs.append(Divergence(path: p0 + q, step: k)) })
+                    if width == Lanes.width {
+                        kernel.simulateLanes(firstPath: p0, count: c, workspace: &workspace, tape: nil,
+                                             record: { j, x, mask in acc.addLanes(j, x, mask) },
+                                             diverged: { q, k in divs.append(Divergence(path: p0 + q, step: k)) })
+                    } else {
+                        kernel.simulateGroup(firstPath: p0, count: c, workspace: &workspace,
+                                             record: { q, j, x in acc.add(j, x, slot: p0 - first + q) },
+                                             diverged: { q, k in divs.append(Divergence(path: p0 + q, step: k)) })
+                    }
                     p += c
                 }
                 divs.sort { $0.path < $1.path }
@@ -286,11 +293,15 @@ struct UncheckedBox<T>: @unchecked Sendable {
 
 /// Raw, shifted sums for one block of paths: per save point `j` and value `i`, `Σ(v − K)`,
 /// `Σ(v − K)²` and the position cross products, with the shift `K` the block's first observation
-/// (which keeps the sums well conditioned). Two multiply-adds per value per save point; converted to
-/// ``MomentStatistic`` once per block.
+/// (which keeps the sums well conditioned). Converted to ``MomentStatistic`` once per block.
 ///
-/// The sums live in one manually managed buffer owned by the worker thread (``deallocate()`` at the
-/// end), so recording an observation touches no reference counts.
+/// Each sum is kept in four slots, one per lane: the path at offset `p` from the block's start adds to
+/// slot `p mod 4`, and the slots are added in a fixed order, `((s₀ + s₁) + s₂) + s₃`, at the end. Four
+/// paths advanced in SIMD lanes are thus recorded with vector operations, and path-by-path runs of the
+/// same kernel give bitwise the same numbers.
+///
+/// The sums live in manually managed buffers owned by the worker thread (``deallocate()`` at the end),
+/// so recording an observation touches no reference counts.
 @usableFromInline
 struct BlockAccumulator {
     @usableFromInline let saves: Int
@@ -309,10 +320,12 @@ struct BlockAccumulator {
     @usableFromInline let pairedOffsets: [Int]
     @usableFromInline let count: UnsafeMutablePointer<Int>
     @usableFromInline let shift: UnsafeMutablePointer<Double>
-    @usableFromInline let s1: UnsafeMutablePointer<Double>
-    @usableFromInline let s2: UnsafeMutablePointer<Double>
-    @usableFromInline let cross: UnsafeMutablePointer<Double>
+    @usableFromInline let s1: UnsafeMutablePointer<Lanes>
+    @usableFromInline let s2: UnsafeMutablePointer<Lanes>
+    @usableFromInline let cross: UnsafeMutablePointer<Lanes>
     @usableFromInline let row: UnsafeMutablePointer<Double>
+    /// The values of four paths as lane vectors (lane recording).
+    @usableFromInline let laneRow: UnsafeMutablePointer<Lanes>
     /// The two halves of a paired position, for difference observables.
     @usableFromInline var halfA: [Double]
     @usableFromInline var halfB: [Double]
@@ -359,6 +372,7 @@ struct BlockAccumulator {
         s2 = .allocate(capacity: saves * values)
         cross = .allocate(capacity: Swift.max(1, saves * coDimension * coDimension))
         row = .allocate(capacity: Swift.max(1, values))
+        laneRow = .allocate(capacity: Swift.max(1, values))
         let half = pairedDimensions.max() ?? 0
         halfA = [Double](repeating: 0, count: half)
         halfB = halfA
@@ -370,60 +384,132 @@ struct BlockAccumulator {
     @usableFromInline
     func deallocate() {
         count.deallocate(); shift.deallocate(); s1.deallocate(); s2.deallocate(); cross.deallocate(); row.deallocate()
+        laneRow.deallocate()
         parameters.deallocate()
     }
 
     @usableFromInline
     mutating func reset() {
+        let zero = Lanes(repeating: 0)
         count.initialize(repeating: 0, count: saves)
         shift.initialize(repeating: 0, count: saves * values)
-        s1.initialize(repeating: 0, count: saves * values)
-        s2.initialize(repeating: 0, count: saves * values)
-        cross.initialize(repeating: 0, count: Swift.max(1, saves * co * co))
+        s1.initialize(repeating: zero, count: saves * values)
+        s2.initialize(repeating: zero, count: saves * values)
+        cross.initialize(repeating: zero, count: Swift.max(1, saves * co * co))
         histograms = histogramSpecs.map { Histogram(lower: $0.lower, upper: $0.upper, bins: $0.bins) }
     }
 
+    /// One path at save point `j`; `slot` is its offset from the block's first path, modulo 4.
     @inlinable @inline(__always)
-    mutating func add(_ j: Int, _ x: [Double]) {
+    mutating func add(_ j: Int, _ x: [Double], slot: Int) {
         precondition(j >= 0 && j < saves && x.count == pd, "record at save \(j) of \(saves) with \(x.count) of \(pd) coordinates")
-        let r = row, k = shift, a = s1, b = s2
+        let r = row
         for i in 0..<pd { r[i] = x[i] }
-        for o in 0..<evaluators.count where formCodes[o] != 0 {
-            let d = formDimension[o], second = pairedDimensions[o] > 0 ? pairedOffsets[o] : -1
-            r[pd + o] = x.withUnsafeBufferPointer { xs in
-                let v = evaluateForm(o, xs.baseAddress!, d)
-                return second < 0 ? v : v - evaluateForm(o, xs.baseAddress! + second, d)
-            }
-        }
-        for o in 0..<evaluators.count where formCodes[o] == 0 {
-            let d = pairedDimensions[o]
-            if d > 0 {
-                let o2 = pairedOffsets[o]
-                for i in 0..<d { halfA[i] = x[i]; halfB[i] = x[o2 + i] }
-                r[pd + o] = evaluators[o](halfA) - evaluators[o](halfB)
+        for o in 0..<evaluators.count {
+            if formCodes[o] != 0 {
+                let d = formDimension[o], second = pairedDimensions[o] > 0 ? pairedOffsets[o] : -1
+                r[pd + o] = x.withUnsafeBufferPointer { xs in
+                    let v = evaluateForm(o, xs.baseAddress!, d)
+                    return second < 0 ? v : v - evaluateForm(o, xs.baseAddress! + second, d)
+                }
             } else {
-                r[pd + o] = evaluators[o](x)
+                r[pd + o] = closureValue(o, x)
             }
         }
         let base = j * values
-        let n = values, c = co
+        let n = values, c = co, k = shift, a = s1, b = s2, q = slot & 3
         if count[j] == 0 { for i in 0..<n { k[base + i] = r[i] } }
         count[j] += 1
         for i in 0..<n {
             let d = r[i] - k[base + i]
-            a[base + i] += d
-            b[base + i] += d * d
+            a[base + i][q] += d
+            b[base + i][q] += d * d
         }
         if c > 0 {
-            let q = cross, cb = j * c * c
+            let cb = j * c * c
             for u in 0..<c {
                 let du = r[u] - k[base + u]
-                for v in 0..<c { q[cb + u * c + v] += du * (r[v] - k[base + v]) }
+                for v in 0..<c { cross[cb + u * c + v][q] += du * (r[v] - k[base + v]) }
             }
         }
         if j == saves - 1 && !histogramSpecs.isEmpty {
             for (h, spec) in histogramSpecs.enumerated() { histograms[h].add(r[pd + spec.observable]) }
         }
+    }
+
+    /// Four paths at save point `j` (lane `q` of `x[i]` is coordinate `i` of the path in slot `q`), those
+    /// in `mask`: the same numbers as four calls of ``add(_:_:slot:)``, with vector operations.
+    @inlinable @inline(__always)
+    mutating func addLanes(_ j: Int, _ x: UnsafePointer<Lanes>, _ mask: UInt8) {
+        precondition(j >= 0 && j < saves && mask != 0, "record at save \(j) of \(saves)")
+        let lr = laneRow
+        for i in 0..<pd { lr[i] = x[i] }
+        for o in 0..<evaluators.count {
+            if formCodes[o] != 0 {
+                let d = formDimension[o], second = pairedDimensions[o] > 0 ? pairedOffsets[o] : -1
+                let v = evaluateFormLanes(o, x, d)
+                lr[pd + o] = second < 0 ? v : v - evaluateFormLanes(o, x + second, d)
+            } else {
+                var xq = [Double](repeating: 0, count: pd)
+                for q in 0..<Lanes.width where mask & (1 << q) != 0 {
+                    for i in 0..<pd { xq[i] = x[i][q] }
+                    lr[pd + o][q] = closureValue(o, xq)
+                }
+            }
+        }
+        let base = j * values
+        let n = values, c = co, k = shift, a = s1, b = s2
+        if count[j] == 0 {
+            let first = mask.trailingZeroBitCount
+            for i in 0..<n { k[base + i] = lr[i][first] }
+        }
+        count[j] += mask.nonzeroBitCount
+        if mask == 0b1111 {
+            for i in 0..<n {
+                let d = lr[i] - k[base + i]
+                a[base + i] += d
+                b[base + i] += d * d
+            }
+            if c > 0 {
+                let cb = j * c * c
+                for u in 0..<c {
+                    let du = lr[u] - k[base + u]
+                    for v in 0..<c { cross[cb + u * c + v] += du * (lr[v] - k[base + v]) }
+                }
+            }
+        } else {
+            let m = (SIMD4<Int64>(repeating: Int64(mask)) & SIMD4<Int64>(1, 2, 4, 8)) .!= 0
+            for i in 0..<n {
+                let d = lr[i] - k[base + i]
+                a[base + i].replace(with: a[base + i] + d, where: m)
+                b[base + i].replace(with: b[base + i] + d * d, where: m)
+            }
+            if c > 0 {
+                let cb = j * c * c
+                for u in 0..<c {
+                    let du = lr[u] - k[base + u]
+                    for v in 0..<c {
+                        let t = cross[cb + u * c + v]
+                        cross[cb + u * c + v].replace(with: t + du * (lr[v] - k[base + v]), where: m)
+                    }
+                }
+            }
+        }
+        if j == saves - 1 && !histogramSpecs.isEmpty {
+            for q in 0..<Lanes.width where mask & (1 << q) != 0 {
+                for (h, spec) in histogramSpecs.enumerated() { histograms[h].add(lr[pd + spec.observable][q]) }
+            }
+        }
+    }
+
+    /// A closure observable at `x` (a difference observable evaluates both halves).
+    @inlinable
+    mutating func closureValue(_ o: Int, _ x: [Double]) -> Double {
+        let d = pairedDimensions[o]
+        guard d > 0 else { return evaluators[o](x) }
+        let o2 = pairedOffsets[o]
+        for i in 0..<d { halfA[i] = x[i]; halfB[i] = x[o2 + i] }
+        return evaluators[o](halfA) - evaluators[o](halfB)
     }
 
     /// A closed-form observable at `x[0..<d]`.
@@ -450,6 +536,34 @@ struct BlockAccumulator {
         }
     }
 
+    /// ``evaluateForm(_:_:_:)`` on four paths at once, with the same operations in the same order.
+    @inlinable @inline(__always)
+    func evaluateFormLanes(_ o: Int, _ x: UnsafePointer<Lanes>, _ d: Int) -> Lanes {
+        switch formCodes[o] {
+        case 1:
+            let h = parameters + formIndex[o], c = h + d * d
+            var s = Lanes(repeating: 0)
+            for i in 0..<d {
+                var r = Lanes(repeating: 0)
+                for j in 0..<d { r += h[i * d + j] * (x[j] - c[j]) }
+                s += (x[i] - c[i]) * r
+            }
+            return 0.5 * s
+        case 2: return x[formIndex[o]]
+        case 3:
+            var s = Lanes(repeating: 0)
+            for i in 0..<d { s += x[i] * x[i] }
+            return s
+        default:
+            let v = x[formIndex[o]] * x[formIndex[o]]
+            return v * v
+        }
+    }
+
+    /// The four slots of a sum, added in a fixed order.
+    @inlinable @inline(__always)
+    func total(_ v: Lanes) -> Double { ((v[0] + v[1]) + v[2]) + v[3] }
+
     @usableFromInline
     func moments() -> [MomentStatistic] {
         (0..<saves).map { j in
@@ -458,13 +572,15 @@ struct BlockAccumulator {
             m.count = n
             guard n > 0 else { return m }
             let base = j * values
+            var sums = [Double](repeating: 0, count: values)
             for i in 0..<values {
-                m.mean[i] = shift[base + i] + s1[base + i] / Double(n)
-                m.m2[i] = Swift.max(0, s2[base + i] - s1[base + i] * s1[base + i] / Double(n))
+                sums[i] = total(s1[base + i])
+                m.mean[i] = shift[base + i] + sums[i] / Double(n)
+                m.m2[i] = Swift.max(0, total(s2[base + i]) - sums[i] * sums[i] / Double(n))
             }
             let cb = j * co * co
             for a in 0..<co { for b in 0..<co {
-                m.comoment[a * co + b] = cross[cb + a * co + b] - s1[base + a] * s1[base + b] / Double(n)
+                m.comoment[a * co + b] = total(cross[cb + a * co + b]) - sums[a] * sums[b] / Double(n)
             } }
             return m
         }

@@ -26,6 +26,16 @@ public protocol PathKernel: Sendable {
     /// save point `j` (for each `j`, in increasing `q`), `diverged(q, step)` when that path diverges.
     func simulateGroup(firstPath: Int, count: Int, workspace: inout Workspace,
                        record: (Int, Int, [Double]) -> Void, diverged: (Int, Int) -> Void)
+
+    /// The same paths as ``simulateGroup(firstPath:count:workspace:record:diverged:)``, recorded four at a
+    /// time: `record(j, x, mask)` gives the positions at save point `j` as `positionDimension` lane vectors
+    /// (lane `q` is path `firstPath + q`) and the paths to record as the bits of `mask` (a path that
+    /// diverged is left out from then on). The pointer is valid during the call only.
+    ///
+    /// `tape`, when given, holds normals that other kernels of the same group may have drawn already
+    /// (``LaneNormalTape``); a kernel that draws its noise in lanes reads from and fills it.
+    func simulateLanes(firstPath: Int, count: Int, workspace: inout Workspace, tape: LaneNormalTape?,
+                       record: (Int, UnsafePointer<Lanes>, UInt8) -> Void, diverged: (Int, Int) -> Void)
 }
 
 extension PathKernel {
@@ -35,6 +45,39 @@ extension PathKernel {
     public func simulateGroup(firstPath: Int, count: Int, workspace: inout Workspace,
                               record: (Int, Int, [Double]) -> Void, diverged: (Int, Int) -> Void) {
         simulateEach(firstPath: firstPath, count: count, workspace: &workspace, record: record, diverged: diverged)
+    }
+
+    /// Lane recording for kernels that advance paths one at a time: the paths run one after the other
+    /// and their saved positions are regrouped into lanes (not a hot path: kernels with lanes override it).
+    @inlinable
+    public func simulateLanes(firstPath: Int, count: Int, workspace: inout Workspace, tape: LaneNormalTape?,
+                              record: (Int, UnsafePointer<Lanes>, UInt8) -> Void, diverged: (Int, Int) -> Void) {
+        let pd = positionDimension, saves = saveCount
+        var rows = [Lanes](repeating: Lanes(repeating: 0), count: Swift.max(1, saves * pd))
+        var masks = [UInt8](repeating: 0, count: saves)
+        simulateEach(firstPath: firstPath, count: count, workspace: &workspace, record: { q, j, x in
+            for i in 0..<pd { rows[j * pd + i][q] = x[i] }
+            masks[j] |= UInt8(1) << q
+        }, diverged: diverged)
+        rows.withUnsafeBufferPointer { r in
+            for j in 0..<saves where masks[j] != 0 { record(j, r.baseAddress! + j * pd, masks[j]) }
+        }
+    }
+
+    /// ``simulateGroup(firstPath:count:workspace:record:diverged:)`` for a kernel whose lane loop is
+    /// ``simulateLanes(firstPath:count:workspace:record:diverged:)``: each recorded lane becomes one
+    /// call `record(q, j, x)`, in increasing `q` for each `j`.
+    @inlinable
+    public func simulateGroupFromLanes(firstPath: Int, count: Int, workspace: inout Workspace,
+                                       record: (Int, Int, [Double]) -> Void, diverged: (Int, Int) -> Void) {
+        let pd = positionDimension
+        var position = [Double](repeating: 0, count: pd)
+        simulateLanes(firstPath: firstPath, count: count, workspace: &workspace, tape: nil, record: { j, x, mask in
+            for q in 0..<Lanes.width where mask & (1 << q) != 0 {
+                for i in 0..<pd { position[i] = x[i][q] }
+                record(q, j, position)
+            }
+        }, diverged: diverged)
     }
 
     /// Paths one after the other with ``simulate(path:workspace:record:)``.
@@ -91,30 +134,41 @@ public struct AlgorithmKernel<A: Algorithm>: PathKernel {
     @inlinable
     public func simulateGroup(firstPath p0: Int, count: Int, workspace w: inout Workspace,
                               record: (Int, Int, [Double]) -> Void, diverged: (Int, Int) -> Void) {
-        guard let m = algorithm.laneNormals else {
+        if algorithm.laneNormals == nil {
             simulateEach(firstPath: p0, count: count, workspace: &w, record: record, diverged: diverged)
-            return
+        } else {
+            simulateGroupFromLanes(firstPath: p0, count: count, workspace: &w, record: record, diverged: diverged)
         }
+    }
+
+    @inlinable
+    public func simulateLanes(firstPath p0: Int, count: Int, workspace w: inout Workspace, tape: LaneNormalTape?,
+                              record: (Int, UnsafePointer<Lanes>, UInt8) -> Void, diverged: (Int, Int) -> Void) {
+        guard let m = algorithm.laneNormals else { preconditionFailure("\(algorithm.name) has no lane step") }
         let d = start.count
         let bound2 = divergence.bound * divergence.bound
         let noise = rng.withStream(algorithm.laneNoiseStream)
-        var position = start
-        for q in 0..<count { record(q, 0, position) }
         var alive: UInt8 = UInt8((1 << count) - 1)
         let ns = LaneBuffers.normalSteps
+        let taped = tape?.draws(noise, firstPath: p0, steps: steps, components: m)
         w.lanes.run { x, normals, raw, rejected in
             let work = x + d
             for i in 0..<d { x[i] = Lanes(repeating: start[i]) }
+            record(0, x, alive)
             var j = 1
             var s = ns - 1, untilSave = saveEvery   // step within the drawn normals; steps to the next save
             for k in 0..<steps {
                 s += 1
                 if s == ns { s = 0 }
-                if s == 0 && m > 0 {
-                    noise.gaussianLanes(firstPath: p0, step: k, steps: Swift.min(ns, steps - k), components: m,
-                                        into: normals, raw: raw, rejected: rejected)
+                let z: UnsafePointer<Lanes>
+                if let taped { z = taped + k * m } else {
+                    if s == 0 && m > 0 {
+                        noise.gaussianLanes(firstPath: p0, step: k, steps: Swift.min(ns, steps - k), components: m,
+                                            into: normals, raw: raw, rejected: rejected)
+                    }
+                    z = UnsafePointer(normals + s * m)
                 }
-                algorithm.step(lanes: x, normals: normals + s * m, work: work)
+                algorithm.step(lanes: x, normals: z, work: work)
                 var r2 = Lanes(repeating: 0)
                 for i in 0..<d { r2 += x[i] * x[i] }
                 let ok = (r2 .< .infinity) .& .!(r2 .> bound2)   // DivergenceRule: finite and ≤ bound²
@@ -128,10 +182,7 @@ public struct AlgorithmKernel<A: Algorithm>: PathKernel {
                 untilSave -= 1
                 if untilSave == 0 {
                     untilSave = saveEvery
-                    for q in 0..<count where alive & (1 << q) != 0 {
-                        for i in 0..<d { position[i] = x[i][q] }
-                        record(q, j, position)
-                    }
+                    record(j, x, alive)
                     j += 1
                 }
             }
@@ -217,32 +268,42 @@ public struct SDEKernel<M: StochasticModel, S: SDESolver>: PathKernel {
     @inlinable
     public func simulateGroup(firstPath p0: Int, count: Int, workspace w: inout Workspace,
                               record: (Int, Int, [Double]) -> Void, diverged: (Int, Int) -> Void) {
-        guard groupWidth > 1 else {
+        if groupWidth > 1 {
+            simulateGroupFromLanes(firstPath: p0, count: count, workspace: &w, record: record, diverged: diverged)
+        } else {
             simulateEach(firstPath: p0, count: count, workspace: &w, record: record, diverged: diverged)
-            return
         }
-        let d = model.dimension, m = model.brownianDimension, pd = model.positionDimension
+    }
+
+    @inlinable
+    public func simulateLanes(firstPath p0: Int, count: Int, workspace w: inout Workspace, tape: LaneNormalTape?,
+                              record: (Int, UnsafePointer<Lanes>, UInt8) -> Void, diverged: (Int, Int) -> Void) {
+        precondition(groupWidth > 1, "\(model.name) with this solver has no lane step")
+        let d = model.dimension, m = model.brownianDimension
         let h = stepSize, sqrtH = stepSize.squareRoot()
         let bound2 = divergence.bound * divergence.bound
-        var position = w.position
-        for i in 0..<pd { position[i] = start[i] }
-        for q in 0..<count { record(q, 0, position) }
         var alive: UInt8 = UInt8((1 << count) - 1)   // bit q: path p0 + q is still running
         let ns = LaneBuffers.normalSteps
+        let taped = tape?.draws(brownian.rng, firstPath: p0, steps: steps, components: m)
         w.lanes.run { x, normals, raw, rejected in
             let dW = x + d, work = dW + m
             for i in 0..<d { x[i] = Lanes(repeating: start[i]) }
+            record(0, x, alive)   // the position is the first positionDimension coordinates of the state
             var j = 1
             var t = 0.0
             var s = ns - 1, untilSave = saveEvery   // step within the drawn normals; steps to the next save
             for k in 0..<steps {
                 s += 1
                 if s == ns { s = 0 }
-                if s == 0 {
-                    brownian.rng.gaussianLanes(firstPath: p0, step: k, steps: Swift.min(ns, steps - k), components: m,
-                                               into: normals, raw: raw, rejected: rejected)
+                if let taped {
+                    for c in 0..<m { dW[c] = sqrtH * taped[k * m + c] }
+                } else {
+                    if s == 0 {
+                        brownian.rng.gaussianLanes(firstPath: p0, step: k, steps: Swift.min(ns, steps - k), components: m,
+                                                   into: normals, raw: raw, rejected: rejected)
+                    }
+                    for c in 0..<m { dW[c] = sqrtH * normals[s * m + c] }
                 }
-                for c in 0..<m { dW[c] = sqrtH * normals[s * m + c] }
                 solver.step(lanes: model, x, t: t, h: h, dW: dW, work: work)
                 t = Double(k + 1) * h
                 var r2 = Lanes(repeating: 0)
@@ -258,15 +319,11 @@ public struct SDEKernel<M: StochasticModel, S: SDESolver>: PathKernel {
                 untilSave -= 1
                 if untilSave == 0 {
                     untilSave = saveEvery
-                    for q in 0..<count where alive & (1 << q) != 0 {
-                        for i in 0..<pd { position[i] = x[i][q] }
-                        record(q, j, position)
-                    }
+                    record(j, x, alive)
                     j += 1
                 }
             }
         }
-        w.position = position
     }
 
     @inlinable
@@ -364,86 +421,119 @@ public struct PairedKernel<A: PathKernel, B: PathKernel>: PathKernel {
     public struct Workspace {
         public var a: A.Workspace
         public var b: [B.Workspace]
-        /// Positions of every kernel but the last at every save point (one block per lane).
+        /// Path by path: positions of every kernel but the last at every save point; the row recorded.
         public var saved: [Double]
         public var row: [Double]
-        /// Per lane: save points that every kernel but the last reached; the earliest divergence.
-        public var laneReached: [Int]
-        public var laneDiverged: [Int]
-        public var laneScratch: [Int]
+        /// Lane recording: the rows `(x, X₁, …)` as lane vectors at every save point, which paths every
+        /// kernel so far recorded there, and which paths the current kernel recorded.
+        public var savedLanes: [Lanes]
+        public var savedMask: [UInt8]
+        public var kernelMask: [UInt8]
+        /// Normals shared by kernels that draw the same numbers (common random numbers).
+        public var tape: LaneNormalTape
     }
     public var saveCount: Int { first.saveCount }
     public var saveTimes: [Double] { first.saveTimes }
     public func makeWorkspace() -> Workspace {
-        Workspace(a: first.makeWorkspace(), b: others.map { $0.makeWorkspace() },
-                  saved: [Double](repeating: 0, count: Lanes.width * first.saveCount * positionDimension),
+        let lanes = groupWidth == Lanes.width
+        return Workspace(a: first.makeWorkspace(), b: others.map { $0.makeWorkspace() },
+                  saved: [Double](repeating: 0, count: first.saveCount * positionDimension),
                   row: [Double](repeating: 0, count: positionDimension),
-                  laneReached: [Int](repeating: 0, count: Lanes.width), laneDiverged: [Int](repeating: 0, count: Lanes.width),
-                  laneScratch: [Int](repeating: 0, count: Lanes.width))
+                  savedLanes: [Lanes](repeating: Lanes(repeating: 0), count: lanes ? first.saveCount * positionDimension : 1),
+                  savedMask: [UInt8](repeating: 0, count: first.saveCount),
+                  kernelMask: [UInt8](repeating: 0, count: first.saveCount), tape: LaneNormalTape())
     }
-
 
     @inlinable
     public func simulate(path: Int, workspace w: inout Workspace, record: (Int, [Double]) -> Void) -> Int? {
-        var result: Int? = nil
-        simulateGroup(firstPath: path, count: 1, workspace: &w, record: { _, j, x in record(j, x) },
-                      diverged: { _, k in result = k }, lanes: false)
-        return result
+        let width = positionDimension, saves = first.saveCount, off = offsets, last = others.count - 1
+        var reached = saves, divergedAt = Int.max, scratch = 0
+        // every kernel but the last: store positions, and how far the path got
+        var o = 0
+        func rec(_ j: Int, _ x: [Double]) {
+            for i in 0..<x.count { w.saved[j * width + o + i] = x[i] }
+            scratch = j + 1
+        }
+        for m in -1..<last {
+            o = off[m + 1]
+            scratch = 0
+            let k = m < 0 ? first.simulate(path: path, workspace: &w.a, record: rec)
+                          : others[m].simulate(path: path, workspace: &w.b[m], record: rec)
+            if let k { divergedAt = Swift.min(divergedAt, k) }
+            reached = Swift.min(reached, scratch)
+        }
+        // the last kernel: complete the rows and record them
+        let ol = off[last + 1]
+        let k = others[last].simulate(path: path, workspace: &w.b[last]) { j, x in
+            guard j < reached else { return }
+            for i in 0..<ol { w.row[i] = w.saved[j * width + i] }
+            for i in 0..<x.count { w.row[ol + i] = x[i] }
+            record(j, w.row)
+        }
+        if let k { divergedAt = Swift.min(divergedAt, k) }
+        return divergedAt == Int.max ? nil : divergedAt
     }
 
     @inlinable
     public func simulateGroup(firstPath p0: Int, count: Int, workspace w: inout Workspace,
                               record: (Int, Int, [Double]) -> Void, diverged: (Int, Int) -> Void) {
-        simulateGroup(firstPath: p0, count: count, workspace: &w, record: record, diverged: diverged, lanes: groupWidth > 1)
+        if groupWidth > 1 {
+            simulateGroupFromLanes(firstPath: p0, count: count, workspace: &w, record: record, diverged: diverged)
+        } else {
+            simulateEach(firstPath: p0, count: count, workspace: &w, record: record, diverged: diverged)
+        }
     }
 
-    /// Kernels one after the other over the same paths; rows are assembled in `saved` and recorded
-    /// while the last kernel runs. A path stops at the first divergence of any kernel.
+    /// Kernels one after the other over the same four paths; rows are assembled as lane vectors in
+    /// `savedLanes` and recorded while the last kernel runs. A path stops at the first divergence of
+    /// any kernel (reported once, at the earliest step).
     @inlinable
-    func simulateGroup(firstPath p0: Int, count: Int, workspace w: inout Workspace,
-                       record: (Int, Int, [Double]) -> Void, diverged: (Int, Int) -> Void, lanes: Bool) {
-        if !lanes && count > 1 {
-            simulateEach(firstPath: p0, count: count, workspace: &w, record: record, diverged: diverged)
-            return
-        }
+    public func simulateLanes(firstPath p0: Int, count: Int, workspace w: inout Workspace, tape: LaneNormalTape?,
+                              record: (Int, UnsafePointer<Lanes>, UInt8) -> Void, diverged: (Int, Int) -> Void) {
+        precondition(groupWidth == Lanes.width, "paired lanes need every kernel to run in lanes")
         let width = positionDimension, saves = first.saveCount, off = offsets, last = others.count - 1
-        for q in 0..<Lanes.width { w.laneReached[q] = saves; w.laneDiverged[q] = Int.max }
-        func store(_ q: Int, _ j: Int, _ x: [Double], at o: Int) {
-            let base = (q * saves + j) * width + o
-            for i in 0..<x.count { w.saved[base + i] = x[i] }
-        }
-        func noteDivergence(_ q: Int, _ k: Int) { w.laneDiverged[q] = Swift.min(w.laneDiverged[q], k) }
-        func track(_ q: Int, _ j: Int) -> Bool { j < w.laneReached[q] }
-        // every kernel but the last: store positions, and how far each path got
-        var o = 0
-        func rec(_ q: Int, _ j: Int, _ x: [Double]) { store(q, j, x, at: o); w.laneScratch[q] = j + 1 }
-        func rec0(_ j: Int, _ x: [Double]) { rec(0, j, x) }
-        others.withUnsafeBufferPointer { ks in
-        for m in -1..<last {
-            o = off[m + 1]
-            for q in 0..<Lanes.width { w.laneScratch[q] = 0 }
-            if m < 0 {
-                if lanes { first.simulateGroup(firstPath: p0, count: count, workspace: &w.a, record: rec, diverged: noteDivergence) }
-                else if let k = first.simulate(path: p0, workspace: &w.a, record: rec0) { noteDivergence(0, k) }
-            } else {
-                if lanes { ks[m].simulateGroup(firstPath: p0, count: count, workspace: &w.b[m], record: rec, diverged: noteDivergence) }
-                else if let k = ks[m].simulate(path: p0, workspace: &w.b[m], record: rec0) { noteDivergence(0, k) }
+        var divergedAt = (Int.max, Int.max, Int.max, Int.max)
+        func noteDivergence(_ q: Int, _ k: Int) {
+            switch q {
+            case 0: divergedAt.0 = Swift.min(divergedAt.0, k)
+            case 1: divergedAt.1 = Swift.min(divergedAt.1, k)
+            case 2: divergedAt.2 = Swift.min(divergedAt.2, k)
+            default: divergedAt.3 = Swift.min(divergedAt.3, k)
             }
-            for q in 0..<count { w.laneReached[q] = Swift.min(w.laneReached[q], w.laneScratch[q]) }
         }
-        // the last kernel: complete the rows and record them
-        let ol = off[last + 1]
-        func recLast(_ q: Int, _ j: Int, _ x: [Double]) {
-            guard track(q, j) else { return }
-            let base = (q * saves + j) * width
-            for i in 0..<ol { w.row[i] = w.saved[base + i] }
-            for i in 0..<x.count { w.row[ol + i] = x[i] }
-            record(q, j, w.row)
-        }
-        func recLast0(_ j: Int, _ x: [Double]) { recLast(0, j, x) }
-        if lanes { ks[last].simulateGroup(firstPath: p0, count: count, workspace: &w.b[last], record: recLast, diverged: noteDivergence) }
-        else if let k = ks[last].simulate(path: p0, workspace: &w.b[last], record: recLast0) { noteDivergence(0, k) }
-        }
-        for q in 0..<count where w.laneDiverged[q] != Int.max { diverged(q, w.laneDiverged[q]) }
+        let full = UInt8((1 << count) - 1)
+        let shared = tape ?? w.tape
+        w.savedLanes.withUnsafeMutableBufferPointer { sl in
+        w.savedMask.withUnsafeMutableBufferPointer { sm in
+        w.kernelMask.withUnsafeMutableBufferPointer { km in
+            let rows = sl.baseAddress!, both = sm.baseAddress!, mine = km.baseAddress!
+            for j in 0..<saves { both[j] = full }
+            // every kernel but the last: store positions, and which paths reached each save point
+            for m in -1..<last {
+                let o = off[m + 1], pd = m < 0 ? first.positionDimension : others[m].positionDimension
+                for j in 0..<saves { mine[j] = 0 }
+                let rec: (Int, UnsafePointer<Lanes>, UInt8) -> Void = { j, x, mask in
+                    let r = rows + j * width + o
+                    for i in 0..<pd { r[i] = x[i] }
+                    mine[j] = mask
+                }
+                if m < 0 { first.simulateLanes(firstPath: p0, count: count, workspace: &w.a, tape: shared, record: rec, diverged: noteDivergence) }
+                else { others[m].simulateLanes(firstPath: p0, count: count, workspace: &w.b[m], tape: shared, record: rec, diverged: noteDivergence) }
+                for j in 0..<saves { both[j] &= mine[j] }
+            }
+            // the last kernel: complete the rows and record them
+            let ol = off[last + 1], pdl = others[last].positionDimension
+            others[last].simulateLanes(firstPath: p0, count: count, workspace: &w.b[last], tape: shared, record: { j, x, mask in
+                let use = mask & both[j]
+                guard use != 0 else { return }
+                let r = rows + j * width
+                for i in 0..<pdl { r[ol + i] = x[i] }
+                record(j, UnsafePointer(r), use)
+            }, diverged: noteDivergence)
+        } } }
+        if divergedAt.0 != Int.max { diverged(0, divergedAt.0) }
+        if count > 1 && divergedAt.1 != Int.max { diverged(1, divergedAt.1) }
+        if count > 2 && divergedAt.2 != Int.max { diverged(2, divergedAt.2) }
+        if count > 3 && divergedAt.3 != Int.max { diverged(3, divergedAt.3) }
     }
 }
