@@ -12,8 +12,9 @@ public struct HTMLReport: Sendable {
     /// A line under the title, e.g. when and from which store the report was made.
     public var subtitle: String?
     public var runs: [ReportRun]
-    /// A CSV longer than this shows its first `maximumRows − 5` and last 5 rows.
-    public var maximumRows: Int = 40
+    /// A CSV longer than this shows every k-th row (first and last included), at most this many:
+    /// densities and paths keep their shape, where head and tail would show only their empty ends.
+    public var maximumRows: Int = 25
 
     public init(title: String, subtitle: String? = nil, runs: [ReportRun]) {
         self.title = title
@@ -119,24 +120,28 @@ public struct HTMLReport: Sendable {
         let csv = CSVTable(parsing: artifact.contents)
         let columns = csv.columnCount
         let n = csv.rows.count
-        var shown: [(Int, [String])] = Array(csv.rows.enumerated())
-        var cut: Int? = nil
+        var shown = Array(0..<n)
+        var stride = 1
         if n > maximumRows {
-            let head = max(1, maximumRows - 5)
-            shown = Array(csv.rows.enumerated().prefix(head)) + Array(csv.rows.enumerated().suffix(5))
-            cut = head
+            stride = (n - 1 + maximumRows - 2) / (maximumRows - 1)
+            shown = Array(Swift.stride(from: 0, to: n - 1, by: stride))
+            shown.append(n - 1)
         }
+        let count = "\(n) row\(n == 1 ? "" : "s")" + (stride > 1 ? "; every \(Self.ordinal(stride)) row shown, and the last (all are in the stored CSV)" : "")
         var out = "<figure class=\"r-table\">\n<figcaption>\(HTMLText.escape(artifact.name))"
-            + " <span class=\"r-count\">\(n) row\(n == 1 ? "" : "s")\(cut != nil ? ", \(n - shown.count) not shown" : "")</span></figcaption>\n"
+            + " <span class=\"r-count\">\(count)</span></figcaption>\n"
+        // A column whose non-empty cells are all numbers is right-aligned, header included.
+        let numeric = (0..<columns).map { c in
+            let cells = csv.rows.compactMap { c < $0.count ? $0[c].trimmingCharacters(in: .whitespaces) : nil }.filter { !$0.isEmpty }
+            return !cells.isEmpty && cells.allSatisfy { Double($0) != nil }
+        }
         out += "<div class=\"r-scroll\">\n<table>\n<thead><tr>"
         for c in 0..<columns {
-            out += "<th scope=\"col\">\(HTMLText.escape(c < csv.header.count ? csv.header[c] : ""))</th>"
+            out += "<th scope=\"col\"\(numeric[c] ? " class=\"r-num\"" : "")>\(HTMLText.escape(c < csv.header.count ? csv.header[c] : ""))</th>"
         }
         out += "</tr></thead>\n<tbody>\n"
-        for (index, row) in shown {
-            if let cut, index == n - 5, cut < index {
-                out += "<tr class=\"r-gap\"><td colspan=\"\(max(1, columns))\">⋯ rows \(cut + 1)–\(n - 5) not shown (all \(n) are in the stored CSV) ⋯</td></tr>\n"
-            }
+        for index in shown {
+            let row = csv.rows[index]
             out += "<tr>"
             for c in 0..<columns { out += Self.cell(c < row.count ? row[c] : "") }
             out += "</tr>\n"
@@ -155,6 +160,12 @@ public struct HTMLReport: Sendable {
         let short = v.isFinite ? String(format: "%.6g", v) : trimmed
         if short == trimmed { return "<td class=\"r-num\">\(HTMLText.escape(trimmed))</td>" }
         return "<td class=\"r-num\" title=\"\(HTMLText.escape(trimmed))\">\(HTMLText.escape(short))</td>"
+    }
+
+    /// 2nd, 3rd, 24th, 111th.
+    static func ordinal(_ k: Int) -> String {
+        let suffix = (11...13).contains(k % 100) ? "th" : [1: "st", 2: "nd", 3: "rd"][k % 10] ?? "th"
+        return "\(k)\(suffix)"
     }
 
     static func statusClass(_ status: String) -> String {
@@ -196,10 +207,10 @@ public struct HTMLReport: Sendable {
     .r-scroll { overflow-x: auto; max-width: 100%; border: 1px solid var(--rule); border-radius: 6px; }
     .r-table table { border-collapse: collapse; font-size: 13px; width: max-content; min-width: 100%; }
     .r-table th { background: var(--soft); text-align: left; position: sticky; top: 0; }
+    .r-table th.r-num { text-align: right; font-family: inherit; }
     .r-table th, .r-table td { padding: 4px 10px; border-bottom: 1px solid var(--rule); white-space: nowrap; }
     .r-table tbody tr:nth-child(even) { background: #fbfcfd; }
     .r-num { text-align: right; font-variant-numeric: tabular-nums; font-family: "DejaVu Sans Mono", Menlo, Consolas, monospace; }
-    .r-gap td { text-align: center; color: var(--muted); font-style: italic; background: var(--soft); }
     .r-picture svg { display: block; max-width: 100%; height: auto; border: 1px solid var(--rule); border-radius: 6px; }
     .r-reading { font-size: 16px; background: #f3fbf4; border-left: 4px solid #2da44e; padding: 10px 16px; border-radius: 0 6px 6px 0; margin: 0; }
     .r-missing { background: var(--soft); border-left-color: var(--rule); color: var(--muted); }

@@ -29,7 +29,7 @@ public final class RunStore: Sendable {
         self.path = path
         var isDirectory: ObjCBool = false
         let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
-        if exists && isDirectory.boolValue { throw .cannotOpen(path: path, reason: "it is a directory; give the path of a file") }
+        if exists && isDirectory.boolValue { throw .isDirectory(path: path) }
         if !exists {
             guard create else { throw .missingStore(path: path) }
             let parent = URL(fileURLWithPath: path).deletingLastPathComponent().path

@@ -4,6 +4,8 @@ public enum RunStoreError: Error, Sendable, Equatable, CustomStringConvertible {
     case missingStore(path: String)
     /// The directory meant to hold a new store does not exist.
     case missingDirectory(path: String)
+    /// The path names a directory.
+    case isDirectory(path: String)
     /// The file exists but is not an SQLite database (or is damaged).
     case notADatabase(path: String)
     /// An SQLite database that holds other tables and none of the store's.
@@ -22,7 +24,7 @@ public enum RunStoreError: Error, Sendable, Equatable, CustomStringConvertible {
     /// True for errors caused by what the user gave (path, id): the CLI exits 64 for these, 1 otherwise.
     public var isUsageError: Bool {
         switch self {
-        case .missingStore, .missingDirectory, .notADatabase, .notARunStore, .newerSchema, .noSuchRun: true
+        case .missingStore, .missingDirectory, .isDirectory, .notADatabase, .notARunStore, .newerSchema, .noSuchRun: true
         case .cannotOpen, .invalidTransition, .database: false
         }
     }
@@ -31,6 +33,7 @@ public enum RunStoreError: Error, Sendable, Equatable, CustomStringConvertible {
         switch self {
         case .missingStore(let p): "no run store at '\(p)'; run a study first, or give --store PATH of an existing store"
         case .missingDirectory(let p): "the directory of '\(p)' does not exist; create it or give --store PATH in an existing directory"
+        case .isDirectory(let p): "'\(p)' is a directory; give the path of a run store file, e.g. \(p.hasSuffix("/") ? p : p + "/")sgdyn.sqlite"
         case .notADatabase(let p): "'\(p)' is not an SQLite database (or is damaged); give --store PATH of a run store or of a new file"
         case .notARunStore(let p): "'\(p)' is an SQLite database but not an sgdyn run store; give --store PATH of a run store or of a new file"
         case .newerSchema(let p): "'\(p)' was written by a newer sgdyn; use that version to read it"

@@ -35,7 +35,7 @@ extension CLIError {
     /// The one-line CLI error for a run store error, naming --store where the path is at fault.
     init(storeError error: RunStoreError) {
         switch error {
-        case .missingStore, .missingDirectory, .notADatabase, .notARunStore, .newerSchema, .cannotOpen:
+        case .missingStore, .missingDirectory, .isDirectory, .notADatabase, .notARunStore, .newerSchema, .cannotOpen:
             self.init(message: "--store: \(error.description)", code: error.isUsageError ? 64 : 1)
         default:
             self.init(message: error.description, code: error.isUsageError ? 64 : 1)

@@ -144,7 +144,7 @@ struct RunStoreTests {
         #expect(throws: RunStoreError.missingDirectory(path: noDir)) { try RunStore(path: noDir) }
         #expect(!FileManager.default.fileExists(atPath: noDir))
         let dir = URL(fileURLWithPath: text).deletingLastPathComponent().path
-        #expect(throws: RunStoreError.self) { try RunStore(path: dir) }
+        #expect(throws: RunStoreError.isDirectory(path: dir)) { try RunStore(path: dir) }
     }
 
     @Test("an SQLite database without the store's tables is refused untouched")
