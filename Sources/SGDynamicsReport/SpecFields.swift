@@ -11,7 +11,13 @@ public struct SpecFields: Sendable, Equatable {
 
     public init(_ spec: String) {
         let lines = spec.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-        if !lines.isEmpty && lines.allSatisfy({ $0.contains("=") && !$0.hasPrefix("-") }) {
+        // name=value lines: every line has an `=` with a bare name (no spaces, no leading dash) before it.
+        let isField: (String) -> Bool = { line in
+            guard let eq = line.firstIndex(of: "=") else { return false }
+            let name = line[..<eq]
+            return !name.isEmpty && !name.hasPrefix("-") && !name.contains(where: \.isWhitespace)
+        }
+        if !lines.isEmpty && lines.allSatisfy(isField) {
             fields = lines.map { line in
                 let eq = line.firstIndex(of: "=")!
                 return (String(line[..<eq]).trimmingCharacters(in: .whitespaces), String(line[line.index(after: eq)...]).trimmingCharacters(in: .whitespaces))
