@@ -7,10 +7,12 @@ let package = Package(
     products: [
         .library(name: "SGDynamics", targets: ["SGDynamics"]),
         .library(name: "SGDynamicsReport", targets: ["SGDynamicsReport"]),
+        .library(name: "SGDynamicsStore", targets: ["SGDynamicsStore"]),
         .executable(name: "sgdyn", targets: ["sgdyn"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         // Philox + ziggurat normals for four paths at a time (AVX2 when present, portable C otherwise).
@@ -21,17 +23,20 @@ let package = Package(
             resources: [.copy("Resources")]
         ),
         .target(name: "SGDynamicsReport", dependencies: ["SGDynamics"]),
+        // The SQLite run store: every study run with its spec, status, claim, reading and artifacts.
+        .target(name: "SGDynamicsStore", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
         // Counts heap allocations for `sgdyn bench` (glibc only); linked into the CLI alone.
         .target(name: "CAllocationCounter"),
         .executableTarget(
             name: "sgdyn",
             dependencies: [
-                "SGDynamics", "SGDynamicsReport", "CAllocationCounter",
+                "SGDynamics", "SGDynamicsReport", "SGDynamicsStore", "CAllocationCounter",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "SGDynamicsTests", dependencies: ["SGDynamics"]),
         .testTarget(name: "SGDynamicsReportTests", dependencies: ["SGDynamicsReport"]),
+        .testTarget(name: "SGDynamicsStoreTests", dependencies: ["SGDynamicsStore"]),
         .testTarget(name: "sgdynTests", dependencies: ["sgdyn"]),
     ]
 )

@@ -11,7 +11,8 @@ struct SGDyn: ParsableCommand {
         Every study pairs a discrete algorithm at learning rate η with a continuous model on the same \
         objective (time identification t = kη unless stated). Objectives: \(ObjectiveCatalog.validNames).
         """,
-        subcommands: [FlowCommand.self, GapCommand.self, WeakErrorCommand.self, SimulateCommand.self, MergeCommand.self, BenchCommand.self, FokkerPlanckCommand.self, MasterCommand.self, StationaryCommand.self, NoiseCommand.self, StabilityCommand.self]
+        version: PackageVersion.current,
+        subcommands: [FlowCommand.self, GapCommand.self, WeakErrorCommand.self, SimulateCommand.self, MergeCommand.self, BenchCommand.self, FokkerPlanckCommand.self, MasterCommand.self, StationaryCommand.self, NoiseCommand.self, StabilityCommand.self, RunsCommand.self, ReportCommand.self]
     )
 }
 
@@ -44,7 +45,11 @@ enum Entry {
     static func execute(arguments: [String]) throws {
         var command = try SGDyn.parseAsRoot(arguments)
         StudyRecording.reset()
-        try command.run()
+        if let study = command as? any StudyCommand, !study.storeOptions.noStore {
+            try StudyRecorder(study: study, arguments: arguments).run(&command)
+        } else {
+            try command.run()
+        }
     }
 
     static func fail(_ message: String, code: Int32) -> Never {

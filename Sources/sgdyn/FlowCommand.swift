@@ -59,7 +59,10 @@ struct FlowStudy {
         let grid = etas ?? [0.5 * critical, 0.95 * critical, 1.05 * critical]
         let fStar = entry.minimizer.map { f.value($0) }
         print("Objective \(f.name) (d = \(f.dimension)), x0 = (\(start.map { fmt($0) }.joined(separator: ", "))), λ_max = \(fmt(lmax)) at \(entry.minimizer == nil ? "x0" : "the minimizer"), 2/λ_max = \(fmt(critical))")
-        print("Claim: GD is forward Euler for gradient flow (gap O(η)) and follows the IGR flow to O(η²); it diverges for η > 2/λ_max.\n")
+        let claim = "GD is forward Euler for gradient flow (gap O(η)) and follows the IGR flow to O(η²); it diverges for η > 2/λ_max."
+        StudyRecording.claim(claim)
+        print("Claim: \(claim)\n")
+        var measured: [(eta: Double, gf: Double, igr: Double, diverged: Int?)] = []
 
         var table = TextTable(["path", "η", "steps", "f(end)", "‖x_end − x*‖", "gap to GF", "gap to IGR", "status"])
         var csv = "path,eta,k,t," + (0..<f.dimension).map { "x\($0)" }.joined(separator: ",") + ",f\n"
@@ -83,6 +86,7 @@ struct FlowStudy {
                 ?? (longRun.predictedRate < 1 ? "stable (linear rate max|1 − ηλ| = \(rate) at x*)"
                     : "no divergence in \(max(n, 10_000)) steps, but linearly unstable at x* (max|1 − ηλ| = \(rate))")
             let dist = entry.minimizer.map { Vec.distance(end, $0) } ?? .nan
+            measured.append((eta, gapGF, gapIGR, longRun.divergedAt))
             table.add(["GD", fmt(eta), "\(traj.points.count - 1)", fmt(f.value(end)), fmt(dist), fmt(gapGF), fmt(gapIGR), status])
             for (k, x) in traj.points.enumerated() {
                 csv += "GD,\(eta),\(k),\(Double(k) * eta)," + x.map { "\($0)" }.joined(separator: ",") + ",\(f.value(x))\n"
@@ -108,6 +112,7 @@ struct FlowStudy {
             }
             summary.append(["path": label, "t_end": horizon, "f_end": f.value(end), "distance_to_minimizer": dist])
         }
+        StudyRecording.reading(flowReading(measured, critical: critical))
         print(table.render())
         print("\ngap = max over k ≤ T/η of ‖x_k − X(kη)‖ (Euclidean); T = \(fmt(horizon)).")
 
@@ -119,6 +124,24 @@ struct FlowStudy {
         let svg = picture(f, gdPaths: gdPaths, gf: gf, igr: igr, igrEta: igrEta, fStar: fStar, critical: critical)
         if let p = try output.write(svg, to: "flow.svg") { files.append(p) }
         if !files.isEmpty { print("\nwrote " + files.joined(separator: ", ")) }
+    }
+
+    /// One paragraph from the measured gaps and divergences.
+    func flowReading(_ m: [(eta: Double, gf: Double, igr: Double, diverged: Int?)], critical: Double) -> String {
+        let parts = m.map { r in
+            r.diverged.map { "η = \(fmt(r.eta, 3)) diverges (step \($0))" }
+                ?? "at η = \(fmt(r.eta, 3)) GD stays within \(fmt(r.gf, 3)) of gradient flow and \(fmt(r.igr, 3)) of the IGR flow"
+        }
+        let stable = m.filter { $0.diverged == nil && $0.gf.isFinite && $0.igr.isFinite }
+        var text = "2/λ_max = \(fmt(critical, 4)); " + ReadingText.list(parts) + ". "
+        text += m.allSatisfy({ ($0.diverged != nil) == ($0.eta > critical) })
+            ? "GD diverged exactly at the learning rates above 2/λ_max."
+            : "Divergence does not follow the 2/λ_max line on this grid (see the status column)."
+        if !stable.isEmpty {
+            text += stable.allSatisfy({ $0.igr < $0.gf }) ? " The IGR flow is closer to GD than gradient flow at every stable η."
+                : " The IGR flow is not closer than gradient flow at every stable η."
+        }
+        return text
     }
 
     func picture<F: Objective>(_ f: F, gdPaths: [(String, Double, [[Double]])], gf: ODESolution, igr: ODESolution,

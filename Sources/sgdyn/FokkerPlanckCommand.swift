@@ -276,6 +276,16 @@ struct FokkerPlanckCommand: StudyCommand {
         return s
     }
 
+    static let gibbsClaim = "With a gradient drift and constant isotropic diffusion D, the stationary law of ∂_t p = ∇·(p∇f + D∇p) is the Gibbs density e^{−f/D}/Z, and the Chang–Cooper scheme's discrete equilibrium is exactly the grid Gibbs law."
+    static let stationaryClaim = "The model's stationary law solves A p = 0, Σ p = 1 for the Chang–Cooper discretisation, exact to O(Δx²) when the diffusion depends on the state."
+    static let transientClaim = "Implicit Euler for the Chang–Cooper scheme keeps the mass at 1 and every cell mass non-negative for any Δt, and the density relaxes to the stationary law (total variation → 0)."
+
+    /// One paragraph on a transient: mass drift, positivity, and the total variation to the stationary law.
+    static func transientReading(masses: [Double], minimum: Double, tv: [Double], times: [Double]) -> String {
+        let drift = masses.map { abs($0 - 1) }.max() ?? .nan
+        return "The mass stayed within \(fmt(drift, 2)) of 1 and the smallest cell mass was \(fmt(minimum, 3)); the total variation to the stationary law went from \(fmt(tv.first ?? .nan, 3)) at t = \(fmt(times.first ?? .nan, 3)) to \(fmt(tv.last ?? .nan, 3)) at t = \(fmt(times.last ?? .nan, 3))."
+    }
+
     // MARK: 1-D
 
     func run1D(_ fp: FokkerPlanck1D, _ p: Problem, gibbsT: Double?, intro: [String]) throws {
@@ -311,6 +321,9 @@ struct FokkerPlanckCommand: StudyCommand {
             }
             print(table.render())
             print("\nmass and positivity are exact for implicit Euler (M-matrix); the time error is O(Δt).")
+            StudyRecording.claim(Self.transientClaim)
+            StudyRecording.reading(Self.transientReading(masses: run.densities.map(\.totalMass), minimum: run.minimumMass,
+                                                         tv: run.densities.map { DensityDistance.totalVariation($0, stat) }, times: run.times))
             var files: [String] = []
             var cols = run.densities.enumerated().map { ("t=\(fmt(run.times[$0.offset], 5))", $0.element) }
             cols.append(("stationary", stat))
@@ -362,7 +375,12 @@ struct FokkerPlanckCommand: StudyCommand {
             print(dist.render())
             print("Gibbs density e^{−f/D}/Z on the grid, D = \(fmt(t, 6)); KL with ε = 1e-12 added to every cell.")
             json["gibbs"] = ["temperature": t, "distances": d.json]
+            StudyRecording.reading("Stationary law: mean \(fmt(stat.mean, 5)), variance \(fmt(stat.variance, 6)), E x² = \(fmt(zip(g.nodes, stat.masses).reduce(0) { $0 + $1.0 * $1.0 * $1.1 }, 10)), residual ‖A p‖_∞ = \(fmt(residual, 2)); distance to the grid Gibbs law at D = \(fmt(t, 4)): TV \(fmt(d.tv, 3)), KL \(fmt(d.kl, 3)), W1 \(fmt(d.w1, 3))"
+                + (d.tv < 1e-9 ? ", round-off: the scheme's equilibrium is the Gibbs law." : "."))
+        } else {
+            StudyRecording.reading("Stationary law: mean \(fmt(stat.mean, 5)), variance \(fmt(stat.variance, 6)), excess kurtosis \(fmt(stat.excessKurtosis, 4)), residual ‖A p‖_∞ = \(fmt(residual, 2)); the diffusion is state dependent, so no Gibbs law is compared.")
         }
+        StudyRecording.claim(gibbsT != nil ? Self.gibbsClaim : Self.stationaryClaim)
         var files: [String] = []
         if let path = try output.write(densityCSV(laws.map { ($0.0.replacingOccurrences(of: "-", with: "_"), $0.1) }), to: "fokker-planck.csv") { files.append(path) }
         if let path = try output.write(jsonString(json), to: "fokker-planck.json") { files.append(path) }
@@ -422,6 +440,9 @@ struct FokkerPlanckCommand: StudyCommand {
             }
             print(table.render())
             json["time"] = time; json["dt"] = dt; json["status"] = "\(run.status)"; json["rows"] = rows
+            StudyRecording.claim(Self.transientClaim)
+            StudyRecording.reading(Self.transientReading(masses: run.densities.map(\.totalMass), minimum: run.densities.map(\.minimumMass).min() ?? .nan,
+                                                         tv: run.densities.map { DensityDistance.totalVariation($0, stat) }, times: run.times))
             final = run.final
             title = "Fokker–Planck density at t = \(fmt(run.times.last!, 4)), \(objective)"
         } else {
@@ -447,7 +468,12 @@ struct FokkerPlanckCommand: StudyCommand {
                 print(dist.render())
                 print("Gibbs density e^{−f/D}/Z on the grid, D = \(fmt(t, 6)); KL with ε = 1e-12 added to every cell; W1 of the marginals.")
                 json["gibbs"] = ["temperature": t, "tv": tv, "kl": kl, "w1_x": w1x, "w1_y": w1y]
+                StudyRecording.reading("Stationary law: mean (\(fmt(stat.mean[0], 4)), \(fmt(stat.mean[1], 4))), variances \(fmt(stat.covariance[0, 0], 5)) and \(fmt(stat.covariance[1, 1], 5)), residual ‖A p‖_∞ = \(fmt(residual, 2)); distance to the grid Gibbs law at D = \(fmt(t, 4)): TV \(fmt(tv, 3)), KL \(fmt(kl, 3)), W1 \(fmt(w1x, 3)) (x) and \(fmt(w1y, 3)) (y)"
+                    + (tv < 1e-9 ? ", round-off: the scheme's equilibrium is the Gibbs law." : "."))
+            } else {
+                StudyRecording.reading("Stationary law: mean (\(fmt(stat.mean[0], 4)), \(fmt(stat.mean[1], 4))), variances \(fmt(stat.covariance[0, 0], 5)) and \(fmt(stat.covariance[1, 1], 5)), residual ‖A p‖_∞ = \(fmt(residual, 2)); the diffusion is state dependent, so no Gibbs law is compared.")
             }
+            StudyRecording.claim(gibbsT != nil ? Self.gibbsClaim : Self.stationaryClaim)
             final = stat
             title = "Stationary Fokker–Planck density, \(objective) (\(model))"
         }

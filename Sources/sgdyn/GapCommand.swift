@@ -40,6 +40,9 @@ struct GapCommand: StudyCommand {
 
     static let algorithms = ["gd", "pp", "nesterov"]
     static let modelNames = ["gf", "igr", "be", "nesterov-ode"]
+    /// The order of each algorithm/model pair (THEORY.md; the discussion above).
+    static let expectedOrders: [String: Double] = ["gd/gf": 1, "gd/igr": 2, "gd/be": 1, "pp/gf": 1, "pp/be": 2, "pp/igr": 1,
+                                                   "nesterov/nesterov-ode": 0.5]
 
     func validate() throws {
         guard horizon > 0, horizon.isFinite else { throw ValidationError.field("--horizon", "must be a positive number, got \(horizon)") }
@@ -110,6 +113,11 @@ struct GapCommand: StudyCommand {
             print("fitted order vs \(r.model): \(r.fit.map { $0.description + " (95% interval)" } ?? "not enough stable points")")
         }
         print(String(format: "time %.2f s", elapsed))
+        let expected = results.map { Self.expectedOrders["\(algorithm)/\($0.0)"] }
+        StudyRecording.claim("\(algorithmName)'s trajectory gap max_k ‖x_k − X(kτ)‖ shrinks like η^p as η → 0: "
+            + ReadingText.list(zip(results, expected).map { "p = \($1.map { fmt($0, 2) } ?? "?") against \($0.1.model)" }) + ".")
+        StudyRecording.reading("Over η = \(grid.map { fmt($0, 3) }.joined(separator: ", ")): "
+            + ReadingText.list(zip(results, expected).map { ReadingText.order("the gap to \($0.1.model) shrinks", $0.1.fit, expected: $1) }) + ".")
 
         var csv = TextTable(["model", "eta", "steps", "gap", "diverged_at"])
         for (_, r) in results {

@@ -168,7 +168,9 @@ struct NoiseCommand: StudyCommand {
         }
         print("Gradient noise of \(f.name) (n = \(f.sampleCount), d = \(f.dimension)\(problem.l2Text(f.name))) along \(label), η = \(fmt(rate)) (λ_max(∇²f(x₀)) = \(fmt(lmax)), ηλ_max = \(fmt(rate * lmax, 3))), every \(every) of \(steps) steps, t = kη")
         print("Sampled noise ξ_B = g_B − ∇f: b = \(batch) \(diagnostics.sampling.rawValue), M = \(draws) draws per point, seed \(seed).")
-        print("Claims: Gaussian noise ⇒ excess kurtosis κ₁ = 0 and α = 2; E‖ξ_B‖² ∝ 1/b with replacement (slope −1); Σ ∝ H at a well-specified minimum (cos = 1).\n")
+        let claims = "Gaussian noise ⇒ excess kurtosis κ₁ = 0 and α = 2; E‖ξ_B‖² ∝ 1/b with replacement (slope −1); Σ ∝ H at a well-specified minimum (cos = 1)."
+        StudyRecording.claim(claims)
+        print("Claims: \(claims)\n")
         var table = TextTable(["step", "t", "f", "‖∇f‖", "tr Σ", "λ₁(Σ)", "eff. rank", "cos(Σ,H)", "κ₁ ± SE", "JB p₁", "α̂ [95% CI]", "1/b slope ± 95%"])
         var csv = TextTable(["step", "t", "loss", "gradient_norm", "trace_sigma", "lambda1_sigma", "effective_rank", "cos_sigma_h",
                              "cos_sigma_h_se", "trace_ratio", "kurtosis1", "kurtosis1_se", "jb_p1", "alpha", "alpha_lower", "alpha_upper",
@@ -194,6 +196,9 @@ struct NoiseCommand: StudyCommand {
         }
         print(table.render())
         if let k = traj.divergedAt { print("\nthe run diverged at step \(k) (‖x‖ > 10⁶ max(1, ‖x₀‖)); diagnostics stop there") }
+        if let first = traj.points.first?.result, let last = traj.points.last {
+            StudyRecording.reading("Along \(label) to step \(last.step): tr Σ went from \(fmt(first.spectrum.trace, 4)) to \(fmt(last.result.spectrum.trace, 4)), cos(Σ, H) from \(first.alignment.map { fmt($0.cosine, 3) } ?? "-") to \(last.result.alignment.map { fmt($0.cosine, 3) } ?? "-"); at the last point κ₁ = \(last.result.directions.first.map { "\(fmt($0.excessKurtosis, 3)) ± \(fmt($0.kurtosisStandardError, 2))" } ?? "-"), α̂ = \(last.result.tailIndex.map { "\(fmt($0.alpha, 3)) [\(fmt($0.lower, 3)), \(fmt($0.upper, 3))]" } ?? "undefined"), 1/b slope \(last.result.scaling.fit.map { "\(fmt($0.order, 3)) ± \(fmt($0.halfWidth, 2))" } ?? "-")\(traj.divergedAt.map { "; the run diverged at step \($0)" } ?? "").")
+        }
         let secs = Date().timeIntervalSince(t0)
         print(String(format: "\n%d points in %.2f s", traj.points.count, secs))
 
@@ -310,6 +315,9 @@ struct NoisePointReport<F: FiniteSumObjective> {
                   + (fit.halfWidth.isFinite ? (inside ? ": consistent" : ": outside the interval") : ""))
         }
 
+        StudyRecording.claim("Gaussian noise ⇒ excess kurtosis 0 along each eigenvector of Σ and tail index α = 2; E‖ξ_B‖² = c(b) tr Σ (∝ 1/b with replacement); Σ ∝ H at a well-specified minimum (cos(Σ, H) = 1).")
+        let gaussianDirections = r.directions.filter { $0.pValue >= 0.01 }.count
+        StudyRecording.reading("At \(point.how): tr Σ = \(fmt(r.spectrum.trace, 4)) with effective rank \(fmt(r.spectrum.effectiveRank, 3)) of d = \(d)\(r.alignment.map { ", cos(Σ, H) = \(fmt($0.cosine, 3))" } ?? ""); \(gaussianDirections) of the top \(r.directions.count) directions look Gaussian (Jarque–Bera p ≥ 0.01)\(r.directions.first.map { ", κ₁ = \(fmt($0.excessKurtosis, 3)) ± \(fmt($0.kurtosisStandardError, 2))" } ?? ""); α̂ = \(r.tailIndex.map { "\(fmt($0.alpha, 3)) [\(fmt($0.lower, 3)), \(fmt($0.upper, 3))]" } ?? "undefined")\(r.scaling.fit.map { f in "; 1/b slope \(fmt(f.order, 3)) ± \(fmt(f.halfWidth, 2))" + (r.scaling.predictedSlope.map { " (predicted \(fmt($0, 3)))" } ?? "") } ?? "").")
         // Samples for the tail plot: the diagnostics' own draws (same seed, path 0, step m).
         let samples = replayNoise()
         let secs = seconds()

@@ -259,6 +259,10 @@ struct SimulationReport {
         }
         print(table.render())
         if d > shown { print("(\(d - shown) more coordinates in the CSV)") }
+        StudyRecording.claim("An ensemble of \(result.paths) paths of \(label) estimates E x(t) and E f(x(t)) at every save time, each with its standard error; draws are counter-based, so the numbers are the same for any thread count or shard split.")
+        if let first = result.moments.first, let last = result.moments.last, let tEnd = result.saveTimes.last {
+            StudyRecording.reading("E f went from \(fmt(first.mean[d], 4)) ± \(fmt(first.standardError(d), 2)) at t = \(fmt(result.saveTimes[0], 3)) to \(fmt(last.mean[d], 4)) ± \(fmt(last.standardError(d), 2)) at t = \(fmt(tEnd, 3)); there E x = (\((0..<shown).map { fmt(last.mean[$0], 3) }.joined(separator: ", "))\(d > shown ? ", …" : "")) with sd (\((0..<shown).map { fmt(last.variance($0).squareRoot(), 3) }.joined(separator: ", "))\(d > shown ? ", …" : "")); \(result.divergences.count) of \(result.paths) paths diverged.")
+        }
         var files: [String] = []
         if let p = try output.write(csv.csv(), to: "simulate.csv") { files.append(p) }
         let json: [String: Any] = ["study": "simulate", "run": label, "objective": objective, "paths": result.paths,

@@ -176,7 +176,9 @@ struct StabilityCommand: StudyCommand {
         if gradNorm > 1e-6 * max(1, a) {
             print("note: ∇f(x) ≠ 0, so x is not a stationary point; the criteria describe the linearisation at x only")
         }
-        print("Claims: η*_λmax ≤ η*_exact ≤ 2/a (the λ_max criterion is sufficient, ρ(T) ≤ 1 exact); η*_exact = 2/a when c(b) = 0 (b = n without replacement); necessary: s ≤ (1/η)/√c(b).\n")
+        let claims = "η*_λmax ≤ η*_exact ≤ 2/a (the λ_max criterion is sufficient, ρ(T) ≤ 1 exact); η*_exact = 2/a when c(b) = 0 (b = n without replacement); necessary: s ≤ (1/η)/√c(b)."
+        StudyRecording.claim("Mean-square stability of SGD (Wu–Ma–E): " + claims)
+        print("Claims: \(claims)\n")
         let rows = try st.table(batchSizes: grid)
         var table = TextTable(["b", "sampling", "c(b)", "η*_exact (ρ(T)=1)", "η*_λmax", "2/a", "η*_exact·a/2", "λmax ≤ exact ≤ 2/a?"])
         var csv = TextTable(["batch_size", "sampling", "covariance_factor", "eta_exact", "eta_lambda_max", "eta_gd", "ratio_to_gd"])
@@ -210,6 +212,10 @@ struct StabilityCommand: StudyCommand {
         }
         let secs = Date().timeIntervalSince(t0)
         print(String(format: "\ntime: %.2f s", secs))
+        let ordered = rows.filter { $0.lambdaMax <= $0.exact * (1 + 1e-9) && $0.exact <= gd * (1 + 1e-9) }.count
+        let smallest = rows.min { $0.exact < $1.exact }
+        StudyRecording.reading("Sharpness a = \(fmt(a, 5)), so GD's limit is 2/a = \(fmt(gd, 5)); the ordering η*_λmax ≤ η*_exact ≤ 2/a holds for \(ordered) of \(rows.count) batch sizes\(smallest.map { ", the smallest η*_exact is \(fmt($0.exact, 5)) (\(fmt($0.exact / gd, 3)) × 2/a) at b = \($0.batchSize) \($0.sampling.rawValue)" } ?? "")"
+            + (checkRows.isEmpty ? "." : "; the linearised-SGD check agrees with ρ(T) < 1 ⇔ decay at \(checkRows.filter { $0.predictedStable == ($0.exactMeanSquare < 1) }.count) of \(checkRows.count) learning rates."))
 
         var files: [String] = []
         if let p = try output.write(csv.csv(), to: "stability.csv") { files.append(p) }
@@ -277,7 +283,9 @@ struct StabilityCommand: StudyCommand {
                                        divergence: DivergenceRule(bound: 1e6 * max(1, Vec.norm(start))))
         let r = try trace.run(f, learningRate: rate, start: start)
         print("Sharpness along GD for \(f.name) (d = \(f.dimension)\(example == nil ? problem.l2Text(f.name) : "")): η = \(fmt(rate, 6)), 2/η = \(fmt(r.threshold, 6)), λ_max(∇²f(x₀)) = \(fmt(lam0, 6)), \(steps) steps, recorded every \(every)")
-        print("Claim: GD is linearly stable at a minimum iff λ_max < 2/η; on non-convex losses GD sharpens until λ_max ≈ 2/η and hovers there while f keeps falling (Cohen et al. 2021). λ_max by Lanczos (30 Hessian-vector products).\n")
+        let claim = "GD is linearly stable at a minimum iff λ_max < 2/η; on non-convex losses GD sharpens until λ_max ≈ 2/η and hovers there while f keeps falling (Cohen et al. 2021)."
+        StudyRecording.claim(claim)
+        print("Claim: \(claim) λ_max by Lanczos (30 Hessian-vector products).\n")
         var table = TextTable(["step", "f", "‖∇f‖", "λ_max", "2/η", "λ_max·η/2"])
         var csv = TextTable(["step", "loss", "gradient_norm", "sharpness", "threshold"])
         let shown = r.points.count > 40 ? stride(from: 0, to: r.points.count, by: max(1, r.points.count / 30)).map { $0 } + [r.points.count - 1] : Array(r.points.indices)
@@ -291,6 +299,7 @@ struct StabilityCommand: StudyCommand {
         let maxS = r.points.map(\.sharpness).max() ?? .nan
         print("\nfirst step with λ_max ≥ 2/η: " + (r.firstCrossing.map { "\($0)" } ?? "none") + "; largest λ_max·η/2 = \(fmt(maxS * rate / 2, 4))")
         if let k = r.divergedAt { print("GD diverged at step \(k) (‖x‖ > 10⁶ max(1, ‖x₀‖))") }
+        StudyRecording.reading("At η = \(fmt(rate, 4)) (2/η = \(fmt(r.threshold, 4))) the sharpness went from \(fmt(r.points.first?.sharpness ?? .nan, 4)) to \(fmt(r.points.last?.sharpness ?? .nan, 4)), peaking at λ_max·η/2 = \(fmt(maxS * rate / 2, 3)); " + (r.firstCrossing.map { "it first reached 2/η at step \($0)" } ?? "it never reached 2/η") + ", while f went from \(fmt(r.points.first?.loss ?? .nan, 4)) to \(fmt(r.points.last?.loss ?? .nan, 4))" + (r.divergedAt.map { "; GD diverged at step \($0)." } ?? "."))
         let secs = Date().timeIntervalSince(t0)
         print(String(format: "time: %.2f s", secs))
 

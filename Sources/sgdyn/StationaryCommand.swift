@@ -230,6 +230,9 @@ struct StationaryCommand: StudyCommand {
         print("")
         print(dist.render())
         print("KL regularised: ε = 1e-12 added to every cell of both laws, then renormalised. The ensemble rows include Monte Carlo noise.")
+        StudyRecording.claim("\(alg)'s stationary law at finite η (ensemble and master equation agree up to Monte Carlo and grid error) differs from its Langevin model's Fokker–Planck law, which equals the Gibbs density e^{−f/T}/Z with T = \(isSGLD ? "T_SGLD + " : "")ησ²/2; the difference shrinks as η → 0.")
+        let ensMaster = DistanceTriple(laws[0].1, laws[1].1), masterLangevin = DistanceTriple(laws[1].1, laws[2].1)
+        StudyRecording.reading("At η = \(fmt(eta, 4)) the ensemble variance is \(fmt(ens.variance, 5)) ± \(fmt(ens.varianceSE, 2)) and the master equation's \(fmt(master.variance, 5))\(exact.map { " (exact discrete \(fmt($0.variance, 5)))" } ?? ""), against \(fmt(langevin.variance, 5)) for the Langevin model; TV ensemble–master \(fmt(ensMaster.tv, 3)) (Monte Carlo), master–Langevin \(fmt(masterLangevin.tv, 3)), W1 master–Langevin \(fmt(masterLangevin.w1, 3)).")
         if problem.isBernoulli {
             let r = eta * lambda
             print("Bernoulli example: SGD's law is the Bernoulli convolution Σ ρ^j ηλ b_j, ρ = \(fmt(1 - r, 6)); exact variance ηλ/(2 − ηλ) = \(fmt(r / (2 - r), 7))\(abs(r - 0.5) < 1e-12 ? ": Uniform[−1, 1], density 0.5" : "") (THEORY.md §8.4).")

@@ -1,13 +1,16 @@
 import ArgumentParser
 import Foundation
 
-/// Where a study's run is kept: the SQLite run store at `./sgdyn.sqlite` unless told otherwise.
+/// Where a study's run is kept: the SQLite run store at `$SGDYN_STORE`, else `./sgdyn.sqlite`, unless told otherwise.
 struct StoreOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("Run store (SQLite) that keeps this run's spec, tables and pictures.", valueName: "path"))
-    var store: String = "sgdyn.sqlite"
+    @Option(name: .long, help: ArgumentHelp("Run store (SQLite) that keeps this run's spec, tables and pictures. Default: $SGDYN_STORE, else sgdyn.sqlite.", valueName: "path"))
+    var store: String?
 
     @Flag(name: .long, help: "Do not keep this run in the run store.")
     var noStore = false
+
+    /// The store's path: --store, else $SGDYN_STORE, else `sgdyn.sqlite` in the working directory.
+    var path: String { StoreLocation.resolve(store) }
 }
 
 /// A subcommand whose runs are studies: kept in the run store, writable as an experiment file.

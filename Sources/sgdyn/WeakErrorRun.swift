@@ -153,6 +153,7 @@ struct WeakErrorRun {
         let fits = rows.map { r in OrderFit(steps: r.map(\.learningRate), errors: r.map(\.error)) }
         print("Weak error of \(algorithmName) against its SMEs on \(objective); g = \(test.name), T = \(fmt(command.horizon)), x0 = (\(start.map { fmt($0) }.joined(separator: ", ")))")
         print(claim)
+        StudyRecording.claim(ReadingText.claim(claim))
         print("Method: \(method).\n")
         var table = TextTable(["η", "steps"] + names.flatMap { ["err \($0)", "95% interval (simultaneous over k)"] } + ["seconds"])
         for (i, eta) in grid.enumerated() {
@@ -170,6 +171,10 @@ struct WeakErrorRun {
             let local = fit.map { $0.localOrders.map { fmt($0, 3) }.joined(separator: ", ") } ?? ""
             print("fitted order \(names[m]): \(fit.map { "\($0.description) (95% interval)" } ?? "n/a")   local orders: \(local)")
         }
+        let expected = fits.indices.map { m in modelNames == nil ? Double(orders[m]) : 1 }
+        StudyRecording.reading(ReadingText.list(fits.indices.map { ReadingText.order("\(names[$0]) matches \(algorithmName)", fits[$0], expected: expected[$0]) })
+            + "; at η = \(fmt(grid[0], 3)) the weak errors are " + ReadingText.list(rows.indices.map { "\(fmt(rows[$0][0].error, 3)) (\(names[$0]))" })
+            + " (\(method.hasPrefix("Monte Carlo") ? "Monte Carlo, \(command.paths) paths" : "exact moments")).")
         // Is the Monte Carlo error below the error measured?
         for (m, r) in rows.enumerated() {
             guard let last = r.last, last.standardError > 0 else { continue }

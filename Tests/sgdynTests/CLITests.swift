@@ -12,10 +12,16 @@ struct CLI {
 
     struct Result { var status: Int32; var stdout: String; var stderr: String }
 
-    static func run(_ args: [String]) throws -> Result {
+    /// Run `sgdyn args`. Unless `environment` names `SGDYN_STORE`, the run store is a fresh file in a
+    /// temporary directory, so studies run by tests never write `sgdyn.sqlite` into the working directory.
+    static func run(_ args: [String], environment: [String: String] = [:]) throws -> Result {
         let p = Process()
         p.executableURL = binary
         p.arguments = args
+        var env = ProcessInfo.processInfo.environment
+        env["SGDYN_STORE"] = tempDir() + "/store.sqlite"
+        for (k, v) in environment { env[k] = v }
+        p.environment = env
         let out = Pipe(), err = Pipe()
         p.standardOutput = out
         p.standardError = err

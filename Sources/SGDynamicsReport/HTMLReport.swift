@@ -1,0 +1,222 @@
+import Foundation
+
+/// A self-contained HTML report of stored runs: one file with inline CSS and inline SVG, no scripts
+/// and no network references, readable offline and printable.
+///
+/// Per run, in reading order: the study's question and claim, its settings (the spec), its tables
+/// (every CSV artifact as an HTML table, long ones shortened to their first and last rows), its
+/// pictures (every SVG artifact inlined), the one-paragraph reading, then the printed output and any
+/// other files folded away. All text is escaped; SVG ids are prefixed per picture (`InlineSVG`).
+public struct HTMLReport: Sendable {
+    public var title: String
+    /// A line under the title, e.g. when and from which store the report was made.
+    public var subtitle: String?
+    public var runs: [ReportRun]
+    /// A CSV longer than this shows every k-th row (first and last included), at most this many:
+    /// densities and paths keep their shape, where head and tail would show only their empty ends.
+    public var maximumRows: Int = 25
+
+    public init(title: String, subtitle: String? = nil, runs: [ReportRun]) {
+        self.title = title
+        self.subtitle = subtitle
+        self.runs = runs
+    }
+
+    /// The whole document.
+    public func render() -> String {
+        var out = """
+        <!DOCTYPE html>
+        <html lang="en">
+        <head>
+        <meta charset="utf-8">
+        <meta name="viewport" content="width=device-width, initial-scale=1">
+        <title>\(HTMLText.escape(title))</title>
+        <style>
+        \(Self.styleSheet)
+        </style>
+        </head>
+        <body>
+        <header class="r-header">
+        <h1>\(HTMLText.escape(title))</h1>
+
+        """
+        if let subtitle { out += "<p class=\"r-meta\">\(HTMLText.escape(subtitle))</p>\n" }
+        if runs.count > 1 {
+            out += "<nav class=\"r-contents\"><ol>\n"
+            for run in runs {
+                out += "<li><a href=\"#run-\(run.id)\">Run \(run.id) · \(HTMLText.escape(run.study))</a> "
+                    + "<span class=\"r-status r-\(Self.statusClass(run.status))\">\(HTMLText.escape(run.status))</span></li>\n"
+            }
+            out += "</ol></nav>\n"
+        }
+        out += "</header>\n<main>\n"
+        for run in runs { out += section(run) }
+        out += "</main>\n</body>\n</html>\n"
+        return out
+    }
+
+    func section(_ run: ReportRun) -> String {
+        var out = "<section class=\"r-run\" id=\"run-\(run.id)\">\n"
+        out += "<h2>Run \(run.id) · \(HTMLText.escape(run.study)) "
+            + "<span class=\"r-status r-\(Self.statusClass(run.status))\">\(HTMLText.escape(run.status))</span></h2>\n"
+        if let q = run.question { out += "<p class=\"r-question\">\(HTMLText.escape(q))</p>\n" }
+        if let claim = run.claim {
+            out += "<div class=\"r-claim\"><h3>Claim</h3>\n<p>\(HTMLText.escape(claim))</p></div>\n"
+        }
+        if let message = run.errorMessage {
+            out += "<p class=\"r-error\"><strong>\(run.status == "interrupted" ? "Interrupted" : "Failed"):</strong> \(HTMLText.escape(message))</p>\n"
+        }
+
+        out += "<h3>Settings</h3>\n<div class=\"r-settings\">\n"
+        let spec = SpecFields(run.spec)
+        if spec.fields.isEmpty {
+            out += "<pre>\(HTMLText.escape(run.spec))</pre>\n"
+        } else {
+            out += "<table class=\"r-spec\">\n<tbody>\n"
+            for f in spec.fields {
+                out += "<tr><th scope=\"row\">\(HTMLText.escape(f.name))</th><td>\(HTMLText.escape(f.value))</td></tr>\n"
+            }
+            out += "</tbody>\n</table>\n"
+        }
+        var facts: [(String, String)] = [("started", run.started)]
+        if let d = run.duration { facts.append(("duration", d)) }
+        if let s = run.seed { facts.append(("seed", s)) }
+        if let v = run.packageVersion { facts.append(("sgdyn", v)) }
+        out += "<dl class=\"r-facts\">" + facts.map { "<dt>\(HTMLText.escape($0.0))</dt><dd>\(HTMLText.escape($0.1))</dd>" }.joined() + "</dl>\n"
+        out += "</div>\n"
+
+        let tables = run.artifacts.filter { $0.kind == "csv" }
+        if !tables.isEmpty {
+            out += "<h3>Tables</h3>\n"
+            for t in tables { out += table(t) }
+        }
+        let pictures = run.artifacts.filter { $0.kind == "svg" }
+        if !pictures.isEmpty {
+            out += "<h3>Pictures</h3>\n"
+            for (i, p) in pictures.enumerated() {
+                guard let svg = InlineSVG(p.contents, idPrefix: "r\(run.id)-p\(i)-") else {
+                    out += "<p class=\"r-error\">\(HTMLText.escape(p.name)): not an SVG document</p>\n"
+                    continue
+                }
+                out += "<figure class=\"r-picture\">\n\(svg.markup)\n<figcaption>\(HTMLText.escape(p.name))</figcaption>\n</figure>\n"
+            }
+        }
+        out += "<h3>Reading</h3>\n"
+        out += run.reading.map { "<p class=\"r-reading\">\(HTMLText.escape($0))</p>\n" }
+            ?? "<p class=\"r-reading r-missing\">No reading was recorded for this run.</p>\n"
+
+        let others = run.artifacts.filter { $0.kind != "csv" && $0.kind != "svg" }
+        if let stdout = run.stdout, !stdout.isEmpty {
+            out += "<details class=\"r-more\"><summary>Printed output</summary>\n<pre>\(HTMLText.escape(stdout))</pre></details>\n"
+        }
+        for f in others {
+            out += "<details class=\"r-more\"><summary>\(HTMLText.escape(f.name))</summary>\n<pre>\(HTMLText.escape(f.contents))</pre></details>\n"
+        }
+        out += "</section>\n"
+        return out
+    }
+
+    func table(_ artifact: ReportArtifact) -> String {
+        let csv = CSVTable(parsing: artifact.contents)
+        let columns = csv.columnCount
+        let n = csv.rows.count
+        var shown = Array(0..<n)
+        var stride = 1
+        if n > maximumRows {
+            stride = (n - 1 + maximumRows - 2) / (maximumRows - 1)
+            shown = Array(Swift.stride(from: 0, to: n - 1, by: stride))
+            shown.append(n - 1)
+        }
+        let count = "\(n) row\(n == 1 ? "" : "s")" + (stride > 1 ? "; every \(Self.ordinal(stride)) row shown, and the last (all are in the stored CSV)" : "")
+        var out = "<figure class=\"r-table\">\n<figcaption>\(HTMLText.escape(artifact.name))"
+            + " <span class=\"r-count\">\(count)</span></figcaption>\n"
+        // A column whose non-empty cells are all numbers is right-aligned, header included.
+        let numeric = (0..<columns).map { c in
+            let cells = csv.rows.compactMap { c < $0.count ? $0[c].trimmingCharacters(in: .whitespaces) : nil }.filter { !$0.isEmpty }
+            return !cells.isEmpty && cells.allSatisfy { Double($0) != nil }
+        }
+        out += "<div class=\"r-scroll\">\n<table>\n<thead><tr>"
+        for c in 0..<columns {
+            out += "<th scope=\"col\"\(numeric[c] ? " class=\"r-num\"" : "")>\(HTMLText.escape(c < csv.header.count ? csv.header[c] : ""))</th>"
+        }
+        out += "</tr></thead>\n<tbody>\n"
+        for index in shown {
+            let row = csv.rows[index]
+            out += "<tr>"
+            for c in 0..<columns { out += Self.cell(c < row.count ? row[c] : "") }
+            out += "</tr>\n"
+        }
+        out += "</tbody>\n</table>\n</div>\n</figure>\n"
+        return out
+    }
+
+    /// A table cell: numbers right-aligned and shown with at most six significant digits (the full
+    /// value in the tooltip), text as it is.
+    static func cell(_ text: String) -> String {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        guard let v = Double(trimmed), !trimmed.isEmpty, trimmed.first != "+" || trimmed.count > 1 else {
+            return "<td>\(HTMLText.escape(text))</td>"
+        }
+        let short = v.isFinite ? String(format: "%.6g", v) : trimmed
+        if short == trimmed { return "<td class=\"r-num\">\(HTMLText.escape(trimmed))</td>" }
+        return "<td class=\"r-num\" title=\"\(HTMLText.escape(trimmed))\">\(HTMLText.escape(short))</td>"
+    }
+
+    /// 2nd, 3rd, 24th, 111th.
+    static func ordinal(_ k: Int) -> String {
+        let suffix = (11...13).contains(k % 100) ? "th" : [1: "st", 2: "nd", 3: "rd"][k % 10] ?? "th"
+        return "\(k)\(suffix)"
+    }
+
+    static func statusClass(_ status: String) -> String {
+        ["done", "failed", "running", "interrupted"].contains(status) ? status : "other"
+    }
+
+    /// The page's CSS. Class names start with `r-` so they cannot meet the classes inside the SVG charts.
+    static let styleSheet = """
+    :root { color-scheme: light; --ink: #1f2328; --muted: #59636e; --rule: #d0d7de; --soft: #f6f8fa; --accent: #0b5cad; }
+    * { box-sizing: border-box; }
+    body { margin: 0; padding: 24px 32px 48px; font: 15px/1.5 "DejaVu Sans", "Helvetica Neue", Helvetica, Arial, sans-serif; color: var(--ink); background: #fff; }
+    main, .r-header { max-width: 1100px; margin: 0 auto; }
+    h1 { font-size: 26px; margin: 0 0 4px; }
+    h2 { font-size: 21px; margin: 0 0 8px; padding-bottom: 6px; border-bottom: 2px solid var(--rule); }
+    h3 { font-size: 15px; text-transform: uppercase; letter-spacing: .04em; color: var(--muted); margin: 22px 0 8px; }
+    .r-meta { color: var(--muted); margin: 0 0 12px; }
+    .r-contents ol { margin: 8px 0 0; padding-left: 22px; }
+    .r-contents a { color: var(--accent); text-decoration: none; }
+    .r-run { margin: 32px 0 0; padding: 20px 24px 24px; border: 1px solid var(--rule); border-radius: 8px; break-inside: avoid-page; }
+    .r-status { display: inline-block; font-size: 12px; font-weight: normal; padding: 1px 8px; border-radius: 10px; vertical-align: middle; background: var(--soft); border: 1px solid var(--rule); }
+    .r-done { background: #dafbe1; border-color: #8fd19e; }
+    .r-failed, .r-interrupted { background: #ffebe9; border-color: #f5a3a3; }
+    .r-running { background: #fff8c5; border-color: #e3c567; }
+    .r-question { font-size: 16px; margin: 4px 0 12px; }
+    .r-claim { background: #eef5fd; border-left: 4px solid var(--accent); padding: 2px 16px 10px; border-radius: 0 6px 6px 0; }
+    .r-claim h3 { margin-top: 10px; }
+    .r-claim p { margin: 0; }
+    .r-error { color: #a40e26; }
+    .r-settings { display: flex; flex-wrap: wrap; gap: 12px 32px; align-items: flex-start; }
+    .r-spec { border-collapse: collapse; font-size: 13.5px; }
+    .r-spec th { text-align: left; font-weight: normal; color: var(--muted); padding: 2px 14px 2px 0; }
+    .r-spec td { font-family: "DejaVu Sans Mono", Menlo, Consolas, monospace; padding: 2px 0; }
+    .r-facts { display: grid; grid-template-columns: auto auto; gap: 2px 14px; margin: 0; font-size: 13.5px; }
+    .r-facts dt { color: var(--muted); }
+    .r-facts dd { margin: 0; }
+    figure { margin: 10px 0 18px; }
+    figcaption { font-size: 13px; color: var(--muted); margin: 4px 0; }
+    .r-count { margin-left: 6px; }
+    .r-scroll { overflow-x: auto; max-width: 100%; border: 1px solid var(--rule); border-radius: 6px; }
+    .r-table table { border-collapse: collapse; font-size: 13px; width: max-content; min-width: 100%; }
+    .r-table th { background: var(--soft); text-align: left; position: sticky; top: 0; }
+    .r-table th.r-num { text-align: right; font-family: inherit; }
+    .r-table th, .r-table td { padding: 4px 10px; border-bottom: 1px solid var(--rule); white-space: nowrap; }
+    .r-table tbody tr:nth-child(even) { background: #fbfcfd; }
+    .r-num { text-align: right; font-variant-numeric: tabular-nums; font-family: "DejaVu Sans Mono", Menlo, Consolas, monospace; }
+    .r-picture svg { display: block; max-width: 100%; height: auto; border: 1px solid var(--rule); border-radius: 6px; }
+    .r-reading { font-size: 16px; background: #f3fbf4; border-left: 4px solid #2da44e; padding: 10px 16px; border-radius: 0 6px 6px 0; margin: 0; }
+    .r-missing { background: var(--soft); border-left-color: var(--rule); color: var(--muted); }
+    .r-more { margin-top: 12px; }
+    .r-more summary { cursor: pointer; color: var(--accent); }
+    pre { background: var(--soft); padding: 10px 12px; border-radius: 6px; overflow-x: auto; font-size: 12.5px; line-height: 1.4; }
+    @media print { body { padding: 0; } .r-run { border: none; padding: 0; } details { display: none; } }
+    """
+}

@@ -1,0 +1,71 @@
+/// The fields of a run's spec text, in order, for showing and comparing specs.
+///
+/// Two shapes are read: lines of `name=value` (the canonical spec), or a command line
+/// (`study --name value --flag …`, where a flag gets the value `true` and the first bare word is the study).
+public struct SpecFields: Sendable, Equatable {
+    public var fields: [(name: String, value: String)]
+
+    public static func == (a: SpecFields, b: SpecFields) -> Bool {
+        a.fields.map(\.name) == b.fields.map(\.name) && a.fields.map(\.value) == b.fields.map(\.value)
+    }
+
+    public init(_ spec: String) {
+        let lines = spec.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        // name=value lines: every line has an `=` with a bare name (no spaces, no leading dash) before it.
+        let isField: (String) -> Bool = { line in
+            guard let eq = line.firstIndex(of: "=") else { return false }
+            let name = line[..<eq]
+            return !name.isEmpty && !name.hasPrefix("-") && !name.contains(where: \.isWhitespace)
+        }
+        if !lines.isEmpty && lines.allSatisfy(isField) {
+            fields = lines.map { line in
+                let eq = line.firstIndex(of: "=")!
+                return (String(line[..<eq]).trimmingCharacters(in: .whitespaces), String(line[line.index(after: eq)...]).trimmingCharacters(in: .whitespaces))
+            }
+            return
+        }
+        var out: [(String, String)] = []
+        let words = spec.split(whereSeparator: \.isWhitespace).map(String.init)
+        var i = 0
+        while i < words.count {
+            let w = words[i]
+            if w.hasPrefix("--") {
+                let body = w.dropFirst(2)
+                if let eq = body.firstIndex(of: "=") {
+                    out.append((String(body[..<eq]), String(body[body.index(after: eq)...])))
+                } else if i + 1 < words.count, !Self.isOptionName(words[i + 1]) {
+                    out.append((String(body), words[i + 1]))
+                    i += 1
+                } else {
+                    out.append((String(body), "true"))
+                }
+            } else if out.isEmpty {
+                out.append(("study", w))
+            } else {
+                out.append(("argument", w))
+            }
+            i += 1
+        }
+        fields = out
+    }
+
+    /// A word that names an option (`--x` or `-x`), not a negative number.
+    private static func isOptionName(_ w: String) -> Bool {
+        guard w.hasPrefix("-"), w.count > 1 else { return false }
+        return Double(w) == nil && !(w.dropFirst().first.map { $0.isNumber || $0 == "." } ?? false)
+    }
+
+    /// The value of `name`, if the spec has it (the last one when repeated).
+    public func value(_ name: String) -> String? { fields.last { $0.name == name }?.value }
+
+    /// The names whose values differ between `self` and `other` (missing counts as different), in
+    /// order of first appearance, with both values.
+    public func differences(from other: SpecFields) -> [(name: String, mine: String?, theirs: String?)] {
+        var names: [String] = []
+        for n in fields.map(\.name) + other.fields.map(\.name) where !names.contains(n) { names.append(n) }
+        return names.compactMap { n in
+            let a = value(n), b = other.value(n)
+            return a == b ? nil : (n, a, b)
+        }
+    }
+}

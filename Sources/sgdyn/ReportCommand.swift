@@ -1,0 +1,70 @@
+import ArgumentParser
+import Foundation
+import SGDynamicsReport
+import SGDynamicsStore
+
+/// `sgdyn report ID…`: one self-contained HTML file of stored runs.
+struct ReportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "report",
+        abstract: "Write one self-contained HTML report (inline CSS and SVG, no scripts) of stored runs.",
+        discussion: """
+        For each run: the study's question and claim, its settings, its tables, its pictures and the \
+        reading of its numbers, with the printed output folded away. The file opens offline in any browser.
+        """
+    )
+
+    @OptionGroup var location: StoreLocation
+
+    @Argument(help: ArgumentHelp("Run ids, as 'sgdyn runs list' shows them.", valueName: "id"))
+    var ids: [Int64] = []
+
+    @Option(name: .long, help: ArgumentHelp("The HTML file to write.", valueName: "file"))
+    var out: String = "sgdyn-report.html"
+
+    @Option(name: .long, help: ArgumentHelp("The report's title.", valueName: "text"))
+    var title: String?
+
+    func validate() throws {
+        guard !ids.isEmpty else { throw ValidationError.field("<id>", "give at least one run id, e.g. 'sgdyn report 3 4' ('sgdyn runs list' shows them)") }
+        for id in ids where id <= 0 { throw ValidationError.field("<id>", "run ids are positive integers, got \(id)") }
+        guard !out.isEmpty else { throw ValidationError.field("--out", "give a file name, e.g. report.html") }
+    }
+
+    func run() throws {
+        let url = URL(fileURLWithPath: out)
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), isDirectory.boolValue {
+            throw CLIError.usage("--out", "'\(out)' is a directory; give a file name, e.g. \(out)/report.html")
+        }
+        let parent = url.deletingLastPathComponent().path
+        guard FileManager.default.fileExists(atPath: parent, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw CLIError.usage("--out", "the directory '\(parent)' does not exist; create it or write elsewhere")
+        }
+        let store = try location.open()
+        var unique: [Int64] = []
+        for id in ids where !unique.contains(id) { unique.append(id) }
+        var runs: [ReportRun] = []
+        for id in unique {
+            let r = try RunFormatting.run(id, in: store)
+            let files = try RunFormatting.artifacts(id, in: store)
+            runs.append(ReportRun(
+                id: id, study: r.study, question: RunFormatting.question(of: r.study), claim: r.claim, spec: r.spec,
+                status: r.status.rawValue, started: RunFormatting.time(r.startedAt),
+                duration: r.duration.map(RunFormatting.duration), seed: r.seed, packageVersion: r.packageVersion,
+                errorMessage: r.errorMessage, reading: r.reading, stdout: r.stdout,
+                artifacts: files.map { ReportArtifact(name: $0.name, kind: $0.kind.rawValue, contents: $0.contents) }))
+        }
+        let heading = title ?? (runs.count == 1 ? "sgdyn report: run \(runs[0].id) (\(runs[0].study))"
+                                               : "sgdyn report: runs " + runs.map { "\($0.id)" }.joined(separator: ", "))
+        let report = HTMLReport(title: heading,
+                                subtitle: "Made \(RunFormatting.time(Date())) by sgdyn \(PackageVersion.current) from the run store \(store.path).",
+                                runs: runs)
+        do {
+            try Data(report.render().utf8).write(to: url, options: .atomic)
+        } catch {
+            throw CLIError.runtime("--out: cannot write '\(out)': \(RunsExportCommand.reason(error))")
+        }
+        print("wrote \(url.path)")
+    }
+}

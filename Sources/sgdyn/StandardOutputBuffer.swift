@@ -1,0 +1,16 @@
+// No Foundation here: with Foundation imported, Swift 6 refuses C's global `stdout` as shared mutable
+// state even under @preconcurrency. Only the main thread calls these.
+#if canImport(Glibc)
+@preconcurrency import Glibc
+#elseif canImport(Darwin)
+@preconcurrency import Darwin
+#endif
+
+/// The C library's buffer in front of file descriptor 1 (where Swift's `print` writes).
+enum StandardOutputBuffer {
+    /// Write out whatever stdio holds for stdout.
+    static func flush() { fflush(stdout) }
+
+    /// Flush stdout at every newline (as stdio does for a terminal), whatever fd 1 points at later.
+    static func lineBuffered() { setvbuf(stdout, nil, _IOLBF, 0) }
+}

@@ -1,0 +1,44 @@
+import ArgumentParser
+import Foundation
+import SGDynamicsStore
+
+/// `--store PATH` for the commands that read the run store (`runs …`, `report`).
+struct StoreLocation: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("Run store (SQLite) to read. Default: $SGDYN_STORE, else sgdyn.sqlite.", valueName: "path"))
+    var store: String?
+
+    /// The store's path: --store, else $SGDYN_STORE, else `sgdyn.sqlite` in the working directory.
+    var path: String { Self.resolve(store) }
+
+    /// Open the existing store (never creates one); errors become one-line CLI errors.
+    func open() throws -> RunStore { try Self.open(path, create: false) }
+
+    /// The path a store option names: the option, else $SGDYN_STORE (when not empty), else `sgdyn.sqlite`.
+    static func resolve(_ given: String?) -> String {
+        if let given { return given }
+        if let env = ProcessInfo.processInfo.environment["SGDYN_STORE"], !env.isEmpty { return env }
+        return "sgdyn.sqlite"
+    }
+
+    /// Open (and with `create`, make) the store at `path`; a store error becomes a `CLIError`
+    /// (exit 64 for a bad path or file, 1 for a failure of the machine).
+    static func open(_ path: String, create: Bool) throws -> RunStore {
+        do {
+            return try RunStore(path: path, create: create)
+        } catch {
+            throw CLIError(storeError: error)
+        }
+    }
+}
+
+extension CLIError {
+    /// The one-line CLI error for a run store error, naming --store where the path is at fault.
+    init(storeError error: RunStoreError) {
+        switch error {
+        case .missingStore, .missingDirectory, .isDirectory, .notADatabase, .notARunStore, .newerSchema, .cannotOpen:
+            self.init(message: "--store: \(error.description)", code: error.isUsageError ? 64 : 1)
+        default:
+            self.init(message: error.description, code: error.isUsageError ? 64 : 1)
+        }
+    }
+}
