@@ -54,7 +54,7 @@ public protocol Algorithm: Sendable {
     /// The ``CounterRNG`` stream of those normals (addressed by path, step index `k` counted from 0,
     /// component).
     var laneNoiseStream: UInt32 { get }
-    /// One step for ``Lanes/width`` paths, positions stored by coordinate, given this step's normals;
+    /// One step for `Lanes.width` paths, positions stored by coordinate, given this step's normals;
     /// `work` holds at least `2d` lane vectors. Lane by lane bitwise equal to ``step(_:rng:path:)``.
     func step(lanes x: UnsafeMutablePointer<Lanes>, normals: UnsafePointer<Lanes>, work: UnsafeMutablePointer<Lanes>)
 }

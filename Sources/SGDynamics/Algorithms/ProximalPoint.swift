@@ -9,6 +9,7 @@
 /// If the solve does not converge in `maxIterations`, the iterate is set to NaN and the run reports
 /// divergence at that step. For `f = ½xᵀAx`: `x_{k+1} = (I + ηA)^{−1} x_k`, stable for every `η > 0`.
 public struct ProximalPoint<F: Objective>: Algorithm {
+    /// How the implicit equation is solved: Newton's method or the fixed-point iteration.
     public enum Solver: String, Sendable { case newton, fixedPoint = "fixed-point" }
     public let objective: F
     public let learningRate: Double

@@ -65,12 +65,12 @@ public protocol StochasticGradient: Sendable {
     var laneNormals: Int? { get }
     /// The ``CounterRNG`` stream those normals come from.
     var laneNoiseStream: UInt32 { get }
-    /// The estimate for ``Lanes/width`` paths given this step's normals; lane by lane bitwise equal to
+    /// The estimate for `Lanes.width` paths given this step's normals; lane by lane bitwise equal to
     /// ``estimate(_:step:path:draw:rng:scratch:into:)`` with `draw` 0. Only called when ``laneNormals`` is set.
     func estimate(lanes x: UnsafePointer<Lanes>, normals: UnsafePointer<Lanes>, into g: UnsafeMutablePointer<Lanes>)
     /// Whether ``noiseCovariance(lanes:into:)`` is vectorized.
     var hasLaneNoiseCovariance: Bool { get }
-    /// `Σ(x)` (before the batch factor) for ``Lanes/width`` points, `d·d` lane values row-major.
+    /// `Σ(x)` (before the batch factor) for `Lanes.width` points, `d·d` lane values row-major.
     func noiseCovariance(lanes x: UnsafePointer<Lanes>, into m: UnsafeMutablePointer<Lanes>)
 }
 

@@ -12,6 +12,7 @@ import Foundation
 /// bound holds (to a relative slack of 1e-9 for round-off). The GD bounds are checked only when
 /// `η ≤ 1/L`, where they are theorems.
 public struct ConvergenceRates: Sendable {
+    /// Measured quantities and their bounds at step `k` (GD) and time `t = kη` (gradient flow).
     public struct Row: Sendable {
         public var step: Int
         public var time: Double
@@ -23,6 +24,7 @@ public struct ConvergenceRates: Sendable {
         public var flowConvexBound: Double
         public var flowPLBound: Double
     }
+    /// The rows, the constants `μ` and `L` at the minimizer, and whether every bound held.
     public struct Result: Sendable {
         public var mu: Double
         public var L: Double

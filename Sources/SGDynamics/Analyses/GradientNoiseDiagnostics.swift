@@ -235,7 +235,7 @@ public struct GradientNoiseDiagnostics: Sendable {
     public var seed: UInt64
 
     /// Throws ``ConfigurationError`` naming the field for any invalid setting. Settings that depend
-    /// on the objective (`b ≤ n` without replacement) are checked by ``run(_:at:)``.
+    /// on the objective (`b ≤ n` without replacement) are checked by `run(_:at:)`.
     public init(batchSize: Int = 32, sampling: Sampling = .withReplacement, draws: Int = 10_000,
                 directions: Int = 5, scalingBatchSizes: [Int] = [1, 2, 4, 8, 16, 32, 64], scalingDraws: Int = 2000,
                 tailBlockSize: Int = 100, tailGroups: Int = 10, includeHessian: Bool = true,

@@ -7,11 +7,12 @@ import Foundation
 ///
 /// On a quadratic the sharpness is constant and GD is stable iff it stays below `2/η`. On non-convex
 /// losses full-batch GD typically sharpens until `λ_max ≈ 2/η` and then hovers there while the loss
-/// keeps falling, non-monotonically (Cohen et al.); ``firstCrossing`` marks the first recorded step
+/// keeps falling, non-monotonically (Cohen et al.); ``Result/firstCrossing`` marks the first recorded step
 /// with `λ_max ≥ 2/η`.
 /// - Reference: J. Cohen, S. Kaur, Y. Li, J. Z. Kolter, A. Talwalkar, *Gradient descent on neural
 ///   networks typically occurs at the edge of stability*, ICLR 2021.
 public struct SharpnessTrace: Sendable {
+    /// Loss, gradient norm and sharpness at one recorded step.
     public struct Point: Sendable {
         public var step: Int
         public var loss: Double
@@ -20,6 +21,7 @@ public struct SharpnessTrace: Sendable {
         public var sharpness: Double
     }
 
+    /// The trace of one run and where it crossed GD's stability line `2/η`.
     public struct Result: Sendable {
         public var learningRate: Double
         /// `2/η`.

@@ -4,6 +4,7 @@ import Foundation
 /// `0 < η < 2/λ_max`. This study runs GD over an η grid, detects divergence (which step, and the
 /// measured growth factor per step), and compares with `2/λ_max` of the Hessian at a reference point.
 public struct StabilityLimit: Sendable {
+    /// The outcome of GD at one learning rate: divergence, measured and predicted rate per step.
     public struct Row: Sendable {
         public var learningRate: Double
         public var divergedAt: Int?
@@ -13,6 +14,7 @@ public struct StabilityLimit: Sendable {
         public var predictedRate: Double
         public var predictedStable: Bool
     }
+    /// The rows over the η grid with the predicted critical learning rate `2/λ_max`.
     public struct Result: Sendable {
         public var lambdaMax: Double
         public var lambdaMin: Double

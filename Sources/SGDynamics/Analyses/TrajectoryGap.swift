@@ -6,6 +6,7 @@
 /// 5(4) at `rtol = 1e-12`, `atol = 1e-14` (their error is far below the gaps measured), or exactly
 /// when a closed form is supplied.
 public struct TrajectoryGap: Sendable {
+    /// The norm of `x_k − X(kτ)`.
     public enum Norm: String, Sendable, CaseIterable {
         /// Max-norm `maxᵢ |xᵢ|` (THEORY.md §4.1 tables).
         case max
@@ -13,6 +14,7 @@ public struct TrajectoryGap: Sendable {
         case euclidean
     }
 
+    /// The gap at one learning rate.
     public struct Row: Sendable {
         public var learningRate: Double
         public var steps: Int
@@ -23,6 +25,7 @@ public struct TrajectoryGap: Sendable {
         public var divergedAt: Int?
     }
 
+    /// The gaps over the learning-rate grid and the fitted order of `gap ∝ η^p`.
     public struct Result: Sendable {
         public var algorithm: String
         public var model: String

@@ -11,6 +11,7 @@ import Foundation
 /// `z = Φ⁻¹(1 − 0.025/K)` over the `K` times compared: simultaneous 95% intervals for all `Δ_k`
 /// contain the true values together, so the interval of their max has coverage ≥ 95%.
 public enum WeakError {
+    /// The weak error at one learning rate, with its 95% interval (simultaneous over the save points).
     public struct Point: Sendable, Codable {
         public var learningRate: Double
         public var error: Double

@@ -117,9 +117,10 @@ public struct AlgorithmKernel<A: Algorithm>: PathKernel {
     public var saveCount: Int { steps / saveEvery + 1 }
     public var saveTimes: [Double] { (0..<saveCount).map { Double($0 * saveEvery) * algorithm.timePerStep } }
 
+    /// Per-thread buffers: the algorithm's state and the lane buffers, allocated once per worker.
     public struct Workspace {
         public var state: AlgorithmState
-        /// Lane buffers: position `d`, work `2d`, normals for ``LaneNormalCache/steps`` steps.
+        /// Lane buffers: position `d`, work `2d`, normals for ``LaneBuffers/normalSteps`` steps.
         public var lanes: LaneBuffers
     }
     public func makeWorkspace() -> Workspace {
@@ -238,6 +239,7 @@ public struct SDEKernel<M: StochasticModel, S: SDESolver>: PathKernel {
         self.divergence = divergence
     }
 
+    /// Per-thread buffers: state, Brownian increments, solver work, cached normals and lane buffers.
     public struct Workspace {
         public var x: [Double]
         public var dW: [Double]
@@ -418,6 +420,7 @@ public struct PairedKernel<A: PathKernel, B: PathKernel>: PathKernel {
     public let positionDimension: Int
     public let groupWidth: Int
 
+    /// Per-thread buffers: each kernel's workspace and the rows being assembled.
     public struct Workspace {
         public var a: A.Workspace
         public var b: [B.Workspace]

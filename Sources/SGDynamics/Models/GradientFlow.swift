@@ -19,6 +19,7 @@ public struct GradientFlow<F: Objective>: Model {
 ///     proximal point / backward Euler:
 ///         ẋ = −∇f̃,  f̃ = f − (η/4)‖∇f‖²,   i.e.  ẋ = −∇f + (η/2) ∇²f ∇f
 public struct ModifiedFlow<F: Objective>: Model {
+    /// Which method's modified flow: gradient descent's (`+`) or proximal point's (`−`).
     public enum Kind: String, Sendable {
         /// The IGR flow of gradient descent.
         case gradientDescent = "igr"

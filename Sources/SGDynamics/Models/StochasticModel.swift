@@ -9,13 +9,13 @@ public protocol StochasticModel: Model {
     /// `out ← σ(x, t) ξ` for `ξ` of length `m`.
     func diffusion(_ x: [Double], t: Double, applyTo xi: [Double], into out: inout [Double], scratch: inout ModelScratch)
 
-    /// Whether the lane versions below are vectorized (then ensembles advance ``Lanes/width`` paths
+    /// Whether the lane versions below are vectorized (then ensembles advance `Lanes.width` paths
     /// at once); the defaults evaluate the scalar coefficients lane by lane.
     var hasLaneCoefficients: Bool { get }
-    /// `b ← b(x, t)` for ``Lanes/width`` states stored by coordinate; bitwise equal, lane by lane, to
+    /// `b ← b(x, t)` for `Lanes.width` states stored by coordinate; bitwise equal, lane by lane, to
     /// ``Model/drift(_:t:into:scratch:)``.
     func drift(lanes x: UnsafePointer<Lanes>, t: Double, into b: UnsafeMutablePointer<Lanes>)
-    /// `out ← σ(x, t) ξ` for ``Lanes/width`` states and noise vectors stored by coordinate.
+    /// `out ← σ(x, t) ξ` for `Lanes.width` states and noise vectors stored by coordinate.
     func diffusion(lanes x: UnsafePointer<Lanes>, t: Double, applyTo xi: UnsafePointer<Lanes>,
                    into out: UnsafeMutablePointer<Lanes>)
 }

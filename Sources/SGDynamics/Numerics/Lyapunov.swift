@@ -25,7 +25,7 @@ public enum Lyapunov {
     ///     S = ∫₀^∞ e^{−At} C e^{−Aᵀt} dt
     ///
     /// Stability is checked first: from the eigenvalues when `A` is symmetric, otherwise from
-    /// `ρ(e^{−τA}) < 1` with `τ = 1/‖A‖_F` (``spectralRadius(_:)``).
+    /// `ρ(e^{−τA}) < 1` with `τ = 1/‖A‖_F` (``spectralRadius(_:squarings:)``).
     public static func continuous(A: Matrix, C: Matrix) throws -> Matrix {
         let n = try checkShapes(A, C, names: ("A", "C"))
         if n == 0 { return Matrix(rows: 0, columns: 0) }
@@ -55,7 +55,7 @@ public enum Lyapunov {
     ///     S = Σ_{k≥0} M^k Q (Mᵀ)^k
     ///
     /// Stability is checked first: from the eigenvalues when `M` is symmetric, otherwise with
-    /// ``spectralRadius(_:)``. Throws when `ρ(M) ≥ 1 − 10⁻¹²`.
+    /// ``spectralRadius(_:squarings:)``. Throws when `ρ(M) ≥ 1 − 10⁻¹²`.
     public static func discrete(M: Matrix, Q: Matrix) throws -> Matrix {
         let n = try checkShapes(M, Q, names: ("M", "Q"))
         if n == 0 { return Matrix(rows: 0, columns: 0) }

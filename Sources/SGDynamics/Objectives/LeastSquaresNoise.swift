@@ -111,7 +111,7 @@ public struct LeastSquaresNoise: Sendable {
 }
 
 extension LeastSquaresNoise {
-    /// ``covariance(_:into:)`` for ``Lanes/width`` parameters at once (coordinates by lane), into `d·d`
+    /// ``covariance(_:into:)`` for `Lanes.width` parameters at once (coordinates by lane), into `d·d`
     /// lane values, row-major: the tensors are read once for four paths. Lane by lane bitwise equal.
     @inlinable
     public func covariance(lanes th: UnsafePointer<Lanes>, into m: UnsafeMutablePointer<Lanes>) {

@@ -16,7 +16,7 @@ public protocol Objective: Sendable {
     func hessianVectorProduct(_ x: [Double], _ v: [Double], into hv: inout [Double])
     /// Whether ``hessianVectorProduct(_:_:into:)`` is exact (not a finite difference).
     var hasExactHessian: Bool { get }
-    /// `g ← ∇f` at ``Lanes/width`` points at once, stored by coordinate (`x[i]` holds coordinate `i`
+    /// `g ← ∇f` at `Lanes.width` points at once, stored by coordinate (`x[i]` holds coordinate `i`
     /// of every point). Closed-form objectives compute it in SIMD lanes, bitwise equal to
     /// ``gradient(_:into:)`` lane by lane; the default calls the scalar gradient per lane (and allocates).
     func gradient(lanes x: UnsafePointer<Lanes>, into g: UnsafeMutablePointer<Lanes>)
@@ -116,7 +116,7 @@ public protocol FiniteSumObjective: Objective {
     func noiseCovariance(_ x: [Double], into m: inout Matrix)
     /// Whether ``noiseCovariance(lanes:into:)`` is vectorized.
     var hasLaneNoiseCovariance: Bool { get }
-    /// `Σ(x)` for ``Lanes/width`` points (coordinates by lane), written row-major into `d·d` lane
+    /// `Σ(x)` for `Lanes.width` points (coordinates by lane), written row-major into `d·d` lane
     /// values; lane by lane bitwise equal to ``noiseCovariance(_:into:)``. The default evaluates the
     /// scalar covariance lane by lane (allocates).
     func noiseCovariance(lanes x: UnsafePointer<Lanes>, into m: UnsafeMutablePointer<Lanes>)
@@ -167,7 +167,7 @@ public protocol StochasticOracleObjective: Objective {
     /// Whether ``stochasticGradient(lanes:normals:into:)`` is implemented: one draw `γ` is a function of
     /// `dimension` standard normals, which the caller supplies (ensembles draw them four paths at a time).
     var hasLaneOracle: Bool { get }
-    /// `g ← ∇f_γ(x)` for ``Lanes/width`` paths, with `γ` built from `normals[0..<dimension]` — the same
+    /// `g ← ∇f_γ(x)` for `Lanes.width` paths, with `γ` built from `normals[0..<dimension]` — the same
     /// normals, in the same order, that ``stochasticGradient(_:rng:path:step:draw:into:)`` draws for
     /// draw 0. Only called when ``hasLaneOracle`` is true.
     func stochasticGradient(lanes x: UnsafePointer<Lanes>, normals: UnsafePointer<Lanes>, into g: UnsafeMutablePointer<Lanes>)

@@ -144,7 +144,7 @@ public struct CounterRNG: Sendable {
         }
     }
 
-    /// Standard normals for the ``Lanes/width`` consecutive paths `firstPath…` over `steps` consecutive
+    /// Standard normals for the `Lanes.width` consecutive paths `firstPath…` over `steps` consecutive
     /// steps: `out[s·m + c]` holds, in lane `q`, `gaussian(path: firstPath + q, step: step + s,
     /// component: c)` for `c < m` (bitwise). Philox runs eight counters at a time in C (AVX2 when the
     /// processor has it); the rare ziggurat rejections are completed here with the exact slow path.

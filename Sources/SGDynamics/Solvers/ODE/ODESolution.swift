@@ -1,5 +1,6 @@
 /// The result of an ODE solve: states at the requested save times, a status and counters.
 public struct ODESolution: Sendable {
+    /// How the solve ended.
     public enum Status: Sendable, Equatable {
         case success
         /// The state turned non-finite or exceeded the divergence bound at this time.

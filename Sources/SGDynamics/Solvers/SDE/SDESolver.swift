@@ -11,9 +11,9 @@ public protocol SDESolver: Sendable {
     func step<M: StochasticModel>(_ model: M, _ x: inout [Double], t: Double, h: Double, dW: [Double], work: inout SDEWork)
 
     /// Whether ``step(lanes:_:t:h:dW:work:)`` is vectorized for this model (ensembles then advance
-    /// ``Lanes/width`` paths at once).
+    /// `Lanes.width` paths at once).
     func lanesSupported<M: StochasticModel>(for model: M) -> Bool
-    /// The same step for ``Lanes/width`` paths stored by coordinate, bitwise equal lane by lane to
+    /// The same step for `Lanes.width` paths stored by coordinate, bitwise equal lane by lane to
     /// ``step(_:_:t:h:dW:work:)``. `work` holds at least `4·d` lane vectors.
     func step<M: StochasticModel>(lanes model: M, _ x: UnsafeMutablePointer<Lanes>, t: Double, h: Double,
                                   dW: UnsafePointer<Lanes>, work: UnsafeMutablePointer<Lanes>)

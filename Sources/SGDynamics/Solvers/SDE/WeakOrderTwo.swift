@@ -10,7 +10,7 @@
 ///   its law is not that of `X_T`. Only the combined numbers `E g` are improved.
 /// - Monte Carlo: compute `E_h` and `E_{h/2}` on the **same** Brownian paths (``BrownianPath``; the
 ///   coarse increment is the sum of two fine ones) and take the standard error of the per-path values
-///   ``combine(coarse:fine:)`` of `g(X^h)` and `g(X^{h/2})`. The two estimates are then strongly
+///   ``combine(coarse:fine:)->Double`` of `g(X^h)` and `g(X^{h/2})`. The two estimates are then strongly
 ///   correlated and the variance of the combination stays near `Var g` instead of `(4^p + 1)/(2^p − 1)²`
 ///   times it. The extrapolated bias is `O(h²)`, so the step grid must be coarse enough that
 ///   `C₂ h² ≫ 5 sd/√M` (THEORY.md §5.4).
@@ -39,7 +39,7 @@ public struct TalayTubaro: Sendable {
         return (w * fine - coarse) / (w - 1)
     }
 
-    /// Component-wise ``combine(coarse:fine:)`` (for several statistics or save times at once).
+    /// Component-wise ``combine(coarse:fine:)->Double`` (for several statistics or save times at once).
     public func combine(coarse: [Double], fine: [Double]) -> [Double] {
         precondition(coarse.count == fine.count, "coarse and fine estimates must have the same length")
         return zip(coarse, fine).map { combine(coarse: $0.0, fine: $0.1) }
