@@ -11,6 +11,8 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        // YAML (and JSON) experiment files with line/column marks for every node.
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         // Philox + ziggurat normals for four paths at a time (AVX2 when present, portable C otherwise).
@@ -28,6 +30,7 @@ let package = Package(
             dependencies: [
                 "SGDynamics", "SGDynamicsReport", "CAllocationCounter",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Yams", package: "Yams"),
             ]
         ),
         .testTarget(name: "SGDynamicsTests", dependencies: ["SGDynamics"]),
