@@ -15,6 +15,8 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         // `swift package generate-documentation` for the DocC catalog (build-time plugin only).
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
+        // YAML (and JSON) experiment files with line/column marks for every node.
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         // Philox + ziggurat normals for four paths at a time (AVX2 when present, portable C otherwise).
@@ -34,6 +36,7 @@ let package = Package(
             dependencies: [
                 "SGDynamics", "SGDynamicsReport", "SGDynamicsStore", "CAllocationCounter",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Yams", package: "Yams"),
             ]
         ),
         .testTarget(name: "SGDynamicsTests", dependencies: ["SGDynamics"]),

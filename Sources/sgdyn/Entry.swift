@@ -12,7 +12,7 @@ struct SGDyn: ParsableCommand {
         objective (time identification t = kη unless stated). Objectives: \(ObjectiveCatalog.validNames).
         """,
         version: PackageVersion.current,
-        subcommands: [FlowCommand.self, GapCommand.self, WeakErrorCommand.self, SimulateCommand.self, MergeCommand.self, BenchCommand.self, FokkerPlanckCommand.self, MasterCommand.self, StationaryCommand.self, NoiseCommand.self, StabilityCommand.self, RunsCommand.self, ReportCommand.self]
+        subcommands: [FlowCommand.self, GapCommand.self, WeakErrorCommand.self, SimulateCommand.self, MergeCommand.self, BenchCommand.self, FokkerPlanckCommand.self, MasterCommand.self, StationaryCommand.self, NoiseCommand.self, StabilityCommand.self, RunCommand.self, SpecCommand.self, RunsCommand.self, ReportCommand.self]
     )
 }
 
@@ -21,22 +21,13 @@ enum Entry {
     static func main() {
         do {
             try execute(arguments: Array(CommandLine.arguments.dropFirst()))
-        } catch let e as CLIError {
-            fail(e.message, code: e.code)
-        } catch let e as ConfigurationError {
-            fail(e.description, code: 64)
-        } catch let e as DatasetError {
-            fail(e.description, code: 64)
-        } catch let e as LinearAlgebraError {
-            fail("numerical failure: \(e.description)", code: 1)
         } catch {
-            let code = SGDyn.exitCode(for: error)
-            if code == .success {
-                print(SGDyn.fullMessage(for: error))
+            let report = ErrorReport(error)
+            if report.code == 0 {
+                print(report.message)
                 exit(0)
             }
-            let message = SGDyn.message(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
-            fail(message + " (see 'sgdyn --help')", code: code == .validationFailure ? 64 : code.rawValue)
+            fail(report.line, code: report.code)
         }
     }
 

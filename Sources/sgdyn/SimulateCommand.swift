@@ -71,7 +71,9 @@ struct SimulateCommand: StudyCommand {
     @Option(name: .long, help: ArgumentHelp("Threads (default: all cores).", valueName: "n"))
     var threads: Int = ProcessInfo.processInfo.activeProcessorCount
 
-    @Option(name: .long, help: ArgumentHelp("Run only shard i of N (i/N, 0 ≤ i < N); also read from SLURM_ARRAY_TASK_ID/COUNT.", valueName: "i/N"))
+    @Option(name: .long, help: ArgumentHelp(
+        "Run only shard i of N (i/N, 0 ≤ i < N). Without it, a Slurm job array gives the shard (SLURM_ARRAY_TASK_ID − SLURM_ARRAY_TASK_MIN of SLURM_ARRAY_TASK_COUNT), or a Kubernetes indexed Job (JOB_COMPLETION_INDEX of SGDYN_SHARD_COUNT: Kubernetes gives no count, so set SGDYN_SHARD_COUNT to the Job's completions).",
+        valueName: "i/N"))
     var shard: String?
 
     @OptionGroup var output: OutputOptions
@@ -101,17 +103,13 @@ struct SimulateCommand: StudyCommand {
         guard threads >= 1 else { throw ValidationError.field("--threads", "must be at least 1, got \(threads)") }
     }
 
+    /// The shard to run: `--shard`, else a job array's shard from the environment (one line on
+    /// stderr says which variables gave it), else the whole ensemble.
     func resolveShard() throws -> Shard {
         if let shard { return try Shard(parsing: shard) }
-        let env = ProcessInfo.processInfo.environment
-        if let id = env["SLURM_ARRAY_TASK_ID"].flatMap(Int.init), let n = env["SLURM_ARRAY_TASK_COUNT"].flatMap(Int.init) {
-            let first = env["SLURM_ARRAY_TASK_MIN"].flatMap(Int.init) ?? 0
-            return try Shard(index: id - first, count: n)
-        }
-        if let id = env["JOB_COMPLETION_INDEX"].flatMap(Int.init), let n = env["SGDYN_SHARD_COUNT"].flatMap(Int.init) {
-            return try Shard(index: id, count: n)
-        }
-        return .whole
+        guard let fromEnvironment = try ShardEnvironment.resolve() else { return .whole }
+        FileHandle.standardError.write(Data("sgdyn: shard \(fromEnvironment.shard) from \(fromEnvironment.source)\n".utf8))
+        return fromEnvironment.shard
     }
 
     func run() throws {

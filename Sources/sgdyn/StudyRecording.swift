@@ -35,8 +35,16 @@ enum StudyRecording {
     /// The canonical spec of a command line (study name and every result-relevant option with its
     /// value, defaults filled in), as text whose hash identifies the run. Output-only options
     /// (--out, --no-files, --store, --no-store, --threads) are left out.
+    ///
+    /// The text is `study=NAME` and then sorted `name=value` lines (see
+    /// `StudyInvocation.canonicalText`), for example
+    ///
+    ///     study=weak-error
+    ///     algorithm=sgd
+    ///     batch=1
+    ///     …
     static func canonicalSpec(arguments: [String]) throws -> String {
-        arguments.joined(separator: " ")
+        try StudyInvocation(arguments: arguments).canonicalText()
     }
 
     static func claim(_ text: String) { claimText = text }

@@ -1,0 +1,41 @@
+import ArgumentParser
+import Foundation
+import SGDynamics
+
+/// What the CLI says about an error thrown by a command: one line and an exit code.
+///
+/// Exit codes follow DESIGN.md: 64 for bad usage (a configuration error, a rejected option), 1 for a
+/// failure during a run, 0 for the parser's own output (help, version), which `message` then holds
+/// in full.
+struct ErrorReport {
+    /// The line for stderr (without the `sgdyn: error: ` prefix), or the help text when `code` is 0.
+    let message: String
+    /// The process exit code.
+    let code: Int32
+    /// Whether the message came from argument-parser and should point to `sgdyn --help`.
+    let fromParser: Bool
+
+    init(_ error: Error) {
+        switch error {
+        case let e as CLIError:
+            (message, code, fromParser) = (e.message, e.code, false)
+        case let e as ConfigurationError:
+            (message, code, fromParser) = (e.description, 64, false)
+        case let e as DatasetError:
+            (message, code, fromParser) = (e.description, 64, false)
+        case let e as LinearAlgebraError:
+            (message, code, fromParser) = ("numerical failure: \(e.description)", 1, false)
+        default:
+            let exit = SGDyn.exitCode(for: error)
+            if exit == .success {
+                (message, code, fromParser) = (SGDyn.fullMessage(for: error), 0, true)
+            } else {
+                let line = SGDyn.message(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
+                (message, code, fromParser) = (line, exit == .validationFailure ? 64 : exit.rawValue, true)
+            }
+        }
+    }
+
+    /// The stderr line as `sgdyn` prints it for a command line.
+    var line: String { fromParser ? message + " (see 'sgdyn --help')" : message }
+}

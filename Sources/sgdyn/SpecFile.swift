@@ -1,0 +1,279 @@
+import Foundation
+import Yams
+
+/// An experiment file: a study's command line made into a YAML (or JSON) document.
+///
+///     study: weak-error          # the subcommand
+///     name: SME orders           # optional, for the report
+///     description: …             # optional
+///     mode: mc                   # one field per option, named as the long option without dashes
+///     etas: [0.1, 0.05]          # a list becomes a comma-separated value: --etas 0.1,0.05
+///     no-files: true             # a flag: true writes --no-files, false leaves it out
+///     sweep:                     # optional: every combination is one command line
+///       seed: [1, 2, 3]
+///
+/// Loading checks everything before any work starts and reports the first problem as one line
+/// `file:line:column: …` naming the field and what would be valid. The file is composed with Yams
+/// into `Node`s, which keep the line and column of every key and value; JSON files are read the same
+/// way (JSON is YAML).
+struct SpecFile {
+    /// The file as the user named it.
+    let path: String
+    /// The study's options.
+    let interface: StudyInterface
+    /// `name:`, if given.
+    let name: String?
+    /// `description:`, if given.
+    let description: String?
+    /// The options set, in file order.
+    let fields: [SpecField]
+    /// The swept options, in file order (empty without `sweep:`).
+    let sweep: [SpecSweepAxis]
+
+    /// Field names that are not options.
+    static let reservedFields = ["study", "name", "description", "sweep"]
+    /// At most this many points per file.
+    static let maximumPoints = 10_000
+
+    /// Read and check the experiment file at `path`.
+    static func load(path: String) throws -> SpecFile {
+        let file = SpecLocation(path)
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw file.error("no such file; give the path of a .yaml or .json experiment file")
+        }
+        guard !isDirectory.boolValue else { throw file.error("is a directory; give the path of a .yaml or .json experiment file") }
+        guard let data = FileManager.default.contents(atPath: path) else { throw file.error("cannot be read (permissions?)") }
+        guard let text = String(data: data, encoding: .utf8) else { throw file.error("is not UTF-8 text") }
+        let root: Node?
+        do {
+            root = try Yams.compose(yaml: text)
+        } catch let error as YamlError {
+            throw syntaxError(error, in: text, file: path)
+        }
+        guard let root else {
+            throw file.error("is empty; an experiment file starts with 'study: NAME' (studies: \(StudyInterface.studyNames.joined(separator: ", ")))")
+        }
+        return try SpecFile(path: path, root: root)
+    }
+
+    /// Check a composed document.
+    init(path: String, root: Node) throws {
+        func at(_ node: Node) -> SpecLocation { SpecLocation(path, node.mark) }
+        guard case let .mapping(mapping) = root else {
+            throw at(root).error("an experiment file is a mapping of fields ('study: NAME', then one field per option), not \(Self.kind(of: root))")
+        }
+        var keys: [(name: String, key: Node, value: Node)] = []
+        for (key, value) in mapping {
+            guard case let .scalar(scalar) = key, !scalar.string.isEmpty else {
+                throw at(key).error("a field name is a word like 'etas', not \(Self.kind(of: key))")
+            }
+            keys.append((scalar.string, key, value))
+        }
+        let studies = StudyInterface.studyNames.joined(separator: ", ")
+        guard let studyEntry = keys.first(where: { $0.name == "study" }) else {
+            throw at(root).error("field 'study' is missing; valid: \(studies)")
+        }
+        guard case let .scalar(studyName) = studyEntry.value, !Self.isNull(studyEntry.value) else {
+            throw at(studyEntry.value).error("field 'study' names one study; valid: \(studies)")
+        }
+        guard StudyInterface.studyNames.contains(studyName.string) else {
+            throw at(studyEntry.value).error("field 'study': '\(studyName.string)' is not a study; valid: \(studies)")
+        }
+        let interface = try StudyInterface.named(studyName.string)
+        var name: String?, description: String?
+        var fields: [SpecField] = []
+        var sweepNode: (key: Node, value: Node)?
+        for entry in keys {
+            switch entry.name {
+            case "study": continue
+            case "name", "description":
+                guard case let .scalar(scalar) = entry.value else {
+                    throw at(entry.value).error("field '\(entry.name)' is one line of text, not \(Self.kind(of: entry.value))")
+                }
+                if entry.name == "name" { name = scalar.string } else { description = scalar.string }
+            case "sweep":
+                sweepNode = (entry.key, entry.value)
+            default:
+                guard let option = interface.option(entry.name) else {
+                    throw at(entry.key).error("field '\(entry.name)' is not an option of \(interface.study); valid: \(interface.validNames)\(Self.suggestion(entry.name, interface))")
+                }
+                let value = try Self.value(of: entry.value, for: option, file: path)
+                fields.append(SpecField(option: option, key: at(entry.key), value: value))
+            }
+        }
+        var sweep: [SpecSweepAxis] = []
+        if let (key, node) = sweepNode {
+            guard case let .mapping(axes) = node else {
+                throw at(node).error("field 'sweep' maps options to lists of values, like sweep: {seed: [1, 2, 3]}; got \(Self.kind(of: node))")
+            }
+            guard axes.count > 0 else {
+                throw at(key).error("field 'sweep' is empty; give an option and its values, like sweep: {seed: [1, 2, 3]}")
+            }
+            for (axisKey, axisNode) in axes {
+                guard case let .scalar(axisName) = axisKey, !axisName.string.isEmpty else {
+                    throw at(axisKey).error("a sweep is over an option named like 'seed', not \(Self.kind(of: axisKey))")
+                }
+                guard let option = interface.option(axisName.string) else {
+                    throw at(axisKey).error("sweep over '\(axisName.string)': not an option of \(interface.study); valid: \(interface.validNames)\(Self.suggestion(axisName.string, interface))")
+                }
+                if let set = fields.first(where: { $0.option.name == option.name }) {
+                    throw at(axisKey).error("field '\(option.name)' is both set (at \(set.key)) and swept; remove one")
+                }
+                guard case let .sequence(items) = axisNode else {
+                    throw at(axisNode).error("sweep over '\(option.name)' takes a list of values, like [\(Self.example(option))], not \(Self.kind(of: axisNode))")
+                }
+                guard items.count > 0 else {
+                    throw at(axisNode).error("sweep over '\(option.name)' is an empty list; give at least one value, like [\(Self.example(option))]")
+                }
+                let values = try items.map { try Self.value(of: $0, for: option, file: path) }
+                sweep.append(SpecSweepAxis(option: option, key: at(axisKey), values: values))
+            }
+            let points = sweep.reduce(1.0) { $0 * Double($1.values.count) }
+            guard points <= Double(Self.maximumPoints) else {
+                throw at(key).error("field 'sweep' makes \(Int(points)) points; at most \(Self.maximumPoints) per file")
+            }
+        }
+        self.path = path
+        self.interface = interface
+        self.name = name
+        self.description = description
+        self.fields = fields
+        self.sweep = sweep
+    }
+
+    /// The command lines of the file: the cartesian product of the sweep's values (the first swept
+    /// option varies slowest), or the one command line of a file without `sweep:`.
+    var points: [SpecPoint] {
+        var combinations: [[(StudyOption, SpecValue)]] = [[]]
+        for axis in sweep {
+            combinations = combinations.flatMap { prefix in axis.values.map { prefix + [(axis.option, $0)] } }
+        }
+        let base = fields.map { ($0.option, $0.value) }
+        return combinations.enumerated().map { i, swept in
+            let label = swept.map { "\($0.0.name)=\($0.1.text ?? "false")" }.joined(separator: ", ")
+            return SpecPoint(index: i + 1, count: combinations.count, interface: interface, file: path,
+                             values: (base + swept).map { (option: $0.0, value: $0.1) }, sweepLabel: label)
+        }
+    }
+
+    /// The command-line value of `node` for `option`: a scalar as written, a list of scalars joined
+    /// with commas, `true`/`false` for a flag, `null` for unset.
+    static func value(of node: Node, for option: StudyOption, file: String) throws -> SpecValue {
+        let here = SpecLocation(file, node.mark)
+        if isNull(node) { return SpecValue(text: nil, location: here) }
+        if option.isFlag {
+            guard case let .scalar(scalar) = node, ["true", "false"].contains(scalar.string.lowercased()) else {
+                throw here.error("field '\(option.name)' is a flag; give true or false, not \(describe(node))")
+            }
+            return SpecValue(text: scalar.string.lowercased() == "true" ? "true" : nil, location: here)
+        }
+        switch node {
+        case let .scalar(scalar):
+            return SpecValue(text: scalar.string, location: here)
+        case let .sequence(items):
+            guard items.count > 0 else {
+                throw here.error("field '\(option.name)' is an empty list; give a value like \(example(option))")
+            }
+            var parts: [String] = []
+            for item in items {
+                guard case let .scalar(scalar) = item, !isNull(item) else {
+                    throw SpecLocation(file, item.mark).error("field '\(option.name)': a list holds single values (it becomes \(example(option))), not \(kind(of: item))")
+                }
+                parts.append(scalar.string)
+            }
+            return SpecValue(text: parts.joined(separator: ","), location: here)
+        default:
+            throw here.error("field '\(option.name)' takes a value like \(example(option)) (a list for comma-separated values), not \(kind(of: node))")
+        }
+    }
+
+    /// Whether a node is YAML's null (`null`, `~` or nothing), unquoted.
+    static func isNull(_ node: Node) -> Bool {
+        guard case let .scalar(scalar) = node, scalar.style == .plain || scalar.style == .any else { return false }
+        return ["", "~", "null", "Null", "NULL"].contains(scalar.string)
+    }
+
+    /// "a mapping", "a list", "null", "'abc'" — for messages.
+    static func describe(_ node: Node) -> String {
+        if case let .scalar(scalar) = node { return "'\(scalar.string)'" }
+        return kind(of: node)
+    }
+
+    /// The kind of a node, for messages.
+    static func kind(of node: Node) -> String {
+        switch node {
+        case .scalar: return isNull(node) ? "null" : "a single value"
+        case .sequence: return "a list"
+        case .mapping: return "a mapping"
+        case .alias: return "an alias"
+        }
+    }
+
+    /// An example value of an option: its default, else its kind.
+    static func example(_ option: StudyOption) -> String {
+        if let d = option.defaultValue, !d.isEmpty { return d }
+        return option.isFlag ? "true" : "a number or a name"
+    }
+
+    /// " (did you mean 'etas'?)" when one option is a near miss of `name`.
+    static func suggestion(_ name: String, _ interface: StudyInterface) -> String {
+        let close = interface.options.map(\.name).filter { editDistance($0, name) <= 2 }
+        return close.count == 1 ? " (did you mean '\(close[0])'?)" : ""
+    }
+
+    /// Levenshtein distance of two short words.
+    static func editDistance(_ a: String, _ b: String) -> Int {
+        let a = Array(a), b = Array(b)
+        var row = Array(0...b.count)
+        for i in 1...max(a.count, 1) where !a.isEmpty {
+            var previous = row[0]
+            row[0] = i
+            for j in stride(from: 1, through: b.count, by: 1) {
+                let current = row[j]
+                row[j] = min(row[j] + 1, row[j - 1] + 1, previous + (a[i - 1] == b[j - 1] ? 0 : 1))
+                previous = current
+            }
+        }
+        return row[b.count]
+    }
+
+    /// One line for a YAML error, at the mark Yams gives.
+    static func syntaxError(_ error: YamlError, in text: String, file: String) -> CLIError {
+        switch error {
+        case let .scanner(context, problem, mark, _), let .parser(context, problem, mark, _), let .composer(context, problem, mark, _):
+            let during = context.map { " (\($0.text) at \($0.mark.line):\($0.mark.column))" } ?? ""
+            return SpecLocation(file, mark).error("YAML syntax error: \(problem)\(during)")
+        case let .duplicatedKeysInMapping(duplicates, context):
+            let key = duplicates.sorted().first ?? "?"
+            let place = secondOccurrence(of: key, after: (context.mark.line, context.mark.column), in: text, file: file)
+            return (place ?? SpecLocation(file, context.mark)).error("field '\(key)' is given twice in the same mapping; keep one")
+        case let .reader(problem, offset, _, _):
+            return SpecLocation(file).error("cannot be read as YAML: \(problem)\(offset.map { " at byte \($0)" } ?? "")")
+        default:
+            return SpecLocation(file).error("cannot be read as YAML: \(error)")
+        }
+    }
+
+    /// Where `key` is written again after its first place (`first`), as a mapping key
+    /// (`key:`, `"key":` or `'key':`); nil if it cannot be found.
+    static func secondOccurrence(of key: String, after first: (line: Int, column: Int), in text: String, file: String) -> SpecLocation? {
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { Array(String($0).unicodeScalars) }
+        let spellings = [key, "\"\(key)\"", "'\(key)'"].map { Array($0.unicodeScalars) }
+        for (l, line) in lines.enumerated() where l + 1 >= first.line {
+            var c = l + 1 == first.line ? first.column : 0
+            while c < line.count {
+                for spelling in spellings where c + spelling.count <= line.count && Array(line[c..<(c + spelling.count)]) == spelling {
+                    let before = c == 0 ? " " : line[c - 1]
+                    var after = c + spelling.count
+                    while after < line.count, line[after] == " " { after += 1 }
+                    if " \t{,".unicodeScalars.contains(before), after < line.count, line[after] == ":" {
+                        return SpecLocation(file, line: l + 1, column: c + 1)
+                    }
+                }
+                c += 1
+            }
+        }
+        return nil
+    }
+}

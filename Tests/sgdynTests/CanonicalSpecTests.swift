@@ -1,0 +1,77 @@
+import Foundation
+import Testing
+@testable import sgdyn
+
+@Suite("canonical spec of a command line")
+struct CanonicalSpecTests {
+    @Test("the same study gives the same text whatever the order, spelling, defaults given or output-only options")
+    func sameStudySameText() throws {
+        let plain = try StudyRecording.canonicalSpec(arguments: ["weak-error", "--mode", "mc", "--etas", "0.1,0.05"])
+        let variants: [[String]] = [
+            ["weak-error", "--etas", "0.1,0.05", "--mode", "mc"],
+            ["weak-error", "--etas=0.10,0.050", "--mode=mc", "--horizon", "1", "--seed", "1"],
+            ["weak-error", "--mode", "auto", "--mode", "mc", "--etas", "1e-1, 5e-2", "--paths", "1e5", "--momentum", "0.50"],
+            ["weak-error", "--mode", "mc", "--etas", "0.1,0.05", "--threads", "1", "--no-files", "--out", "/tmp/x",
+             "--store", "other.sqlite", "--no-store", "--diagonal", "1.0,2", "--models", "sme1,sme2", "--batch", "+1"],
+        ]
+        for v in variants {
+            #expect(try StudyRecording.canonicalSpec(arguments: v) == plain, "\(v)")
+        }
+    }
+
+    @Test("a result-relevant change changes the text")
+    func differentStudyDifferentText() throws {
+        let base = try StudyRecording.canonicalSpec(arguments: ["weak-error", "--mode", "mc"])
+        for change in [["--seed", "2"], ["--etas", "0.05,0.1"], ["--mode", "exact"], ["--x0", "1,2"], ["--horizon", "1.5"]] {
+            #expect(try StudyRecording.canonicalSpec(arguments: ["weak-error", "--mode", "mc"] + change) != base, "\(change)")
+        }
+        #expect(try StudyRecording.canonicalSpec(arguments: ["flow"]) != StudyRecording.canonicalSpec(arguments: ["gap"]))
+    }
+
+    @Test("the text is study=NAME then sorted name=value lines with every default and no output-only option")
+    func shape() throws {
+        let text = try StudyRecording.canonicalSpec(arguments: ["weak-error", "--seed", "9"])
+        let lines = text.split(separator: "\n").map(String.init)
+        #expect(lines.first == "study=weak-error")
+        let names = lines.dropFirst().map { String($0.prefix { $0 != "=" }) }
+        #expect(names == names.sorted())
+        #expect(Set(names) == ["algorithm", "batch", "diagonal", "etas", "horizon", "mode", "models", "momentum",
+                               "objective", "paths", "seed", "substeps", "test"])
+        #expect(lines.contains("seed=9") && lines.contains("paths=100000") && lines.contains("horizon=1"))
+        // Flags are recorded as true/false; output-only flags are not recorded.
+        let fp = try StudyRecording.canonicalSpec(arguments: ["fokker-planck", "--no-files"])
+        #expect(fp.contains("stationary=false\n") && !fp.contains("no-files"))
+        #expect(try StudyRecording.canonicalSpec(arguments: ["fokker-planck", "--stationary"]).contains("stationary=true\n"))
+    }
+
+    @Test("every study has a canonical spec, and unknown studies or options are usage errors")
+    func everyStudy() throws {
+        #expect(StudyInterface.studyNames == ["flow", "gap", "weak-error", "simulate", "fokker-planck", "master", "stationary", "noise", "stability"])
+        for study in StudyInterface.studyNames {
+            let text = try StudyRecording.canonicalSpec(arguments: [study])
+            #expect(text.hasPrefix("study=\(study)\n") && text.split(separator: "\n").count > 2, "\(study)")
+        }
+        #expect(throws: CLIError.self) { try StudyRecording.canonicalSpec(arguments: ["merge"]) }
+        #expect(throws: CLIError.self) { try StudyRecording.canonicalSpec(arguments: ["flow", "--etaz", "1"]) }
+        #expect(throws: CLIError.self) { try StudyRecording.canonicalSpec(arguments: ["flow", "--etas"]) }
+    }
+
+    @Test("numbers have one spelling; other text is kept", arguments: [
+        ("0.10", "0.1"), ("1.0", "1"), ("1e-1", "0.1"), ("+3", "3"), ("007", "7"), ("-0.0", "0"), ("1e5", "100000"),
+        ("18446744073709551615", "18446744073709551615"), ("2.5e-20", "2.5e-20"), ("-3.0:3:121.0", "-3:3:121"),
+        ("1, 2.50", "1,2.5"), ("li-tai-e", "li-tai-e"), ("x1^4", "x1^4"), ("0x10", "0x10"), ("inf", "inf"), ("", ""),
+    ])
+    func canonicalValues(input: String, expected: String) {
+        #expect(StudyInvocation.canonicalValue(input) == expected)
+    }
+
+    @Test("a job array's shard from the environment is part of a sharded study's spec")
+    func shardFromEnvironment() throws {
+        let explicit = try StudyInvocation(arguments: ["simulate", "--shard", "1/4"]).canonicalText(environment: [:])
+        let slurm = try StudyInvocation(arguments: ["simulate"]).canonicalText(environment: [
+            "SLURM_ARRAY_TASK_ID": "2", "SLURM_ARRAY_TASK_MIN": "1", "SLURM_ARRAY_TASK_COUNT": "4"])
+        #expect(explicit == slurm && explicit.contains("shard=1/4\n"))
+        let whole = try StudyInvocation(arguments: ["simulate"]).canonicalText(environment: [:])
+        #expect(!whole.contains("shard="))
+    }
+}

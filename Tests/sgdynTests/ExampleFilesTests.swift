@@ -1,0 +1,49 @@
+import Foundation
+import Testing
+
+@Suite("examples/: every experiment file runs")
+struct ExampleFilesTests {
+    /// A line each example's output must contain.
+    static let keyLines: [String: String] = [
+        "flow.yaml": "diverges",
+        "gap.json": "fitted order vs IGR flow",
+        "weak-error-seeds.yaml": "fitted order SME-2",
+        "simulate.yaml": "SGD on noisy-quadratic: 2000 paths",
+        "fokker-planck.yaml": "fp-stationary",
+        "master.json": "master-equation",
+        "stationary.yaml": "sgd-ensemble",
+        "noise.yaml": "tail index",
+        "stability.yaml": "η*_exact",
+    ]
+
+    static var files: [String] {
+        let dir = CLI.repositoryRoot.appendingPathComponent("examples").path
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []
+        return names.filter { name in [".yaml", ".yml", ".json"].contains { name.hasSuffix($0) } }.sorted()
+    }
+
+    @Test("one example per study, a few in JSON, one with a sweep")
+    func coverage() throws {
+        let files = Self.files
+        #expect(Set(files) == Set(Self.keyLines.keys), "every example has a key line: \(files)")
+        #expect(files.filter { $0.hasSuffix(".json") }.count >= 2)
+        let dir = CLI.repositoryRoot.appendingPathComponent("examples").path
+        let studies = try files.map { name -> String in
+            let text = try String(contentsOfFile: dir + "/" + name, encoding: .utf8)
+            let study = try #require(text.firstMatch(of: #/"?study"?\s*:\s*"?([a-z-]+)/#))
+            return String(study.output.1)
+        }
+        #expect(Set(studies) == ["flow", "gap", "weak-error", "simulate", "fokker-planck", "master", "stationary", "noise", "stability"])
+        #expect(try files.contains { try String(contentsOfFile: dir + "/" + $0, encoding: .utf8).contains("sweep") })
+    }
+
+    @Test("example runs, exits 0 and prints its key line", arguments: files)
+    func runs(_ name: String) throws {
+        let dir = CLI.tempDir()
+        let path = CLI.repositoryRoot.appendingPathComponent("examples/\(name)").path
+        let r = try CLI.run(["run", path, "--store", dir + "/runs.sqlite"], environment: [:], in: dir)
+        #expect(r.status == 0, "\(name): \(r.stderr)")
+        let key = try #require(Self.keyLines[name])
+        #expect(r.stdout.contains(key), "\(name): no '\(key)' in\n\(r.stdout)")
+    }
+}
