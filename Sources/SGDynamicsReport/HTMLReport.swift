@@ -44,7 +44,7 @@ public struct HTMLReport: Sendable {
         if runs.count > 1 {
             out += "<nav class=\"r-contents\"><ol>\n"
             for run in runs {
-                out += "<li><a href=\"#run-\(run.id)\">Run \(run.id) · \(HTMLText.escape(run.study))</a> "
+                out += "<li><a href=\"#run-\(run.id)\">\(HTMLText.escape(Self.title(of: run)))</a> "
                     + "<span class=\"r-status r-\(Self.statusClass(run.status))\">\(HTMLText.escape(run.status))</span></li>\n"
             }
             out += "</ol></nav>\n"
@@ -55,9 +55,15 @@ public struct HTMLReport: Sendable {
         return out
     }
 
+    /// "Run N · study", or the run's heading followed by "(run N · study)".
+    static func title(of run: ReportRun) -> String {
+        let plain = "Run \(run.id) · \(run.study)"
+        return run.heading.map { "\($0) (\(plain.prefix(1).lowercased() + plain.dropFirst()))" } ?? plain
+    }
+
     func section(_ run: ReportRun) -> String {
         var out = "<section class=\"r-run\" id=\"run-\(run.id)\">\n"
-        out += "<h2>Run \(run.id) · \(HTMLText.escape(run.study)) "
+        out += "<h2>\(HTMLText.escape(Self.title(of: run))) "
             + "<span class=\"r-status r-\(Self.statusClass(run.status))\">\(HTMLText.escape(run.status))</span></h2>\n"
         if let q = run.question { out += "<p class=\"r-question\">\(HTMLText.escape(q))</p>\n" }
         if let claim = run.claim {

@@ -25,6 +25,8 @@ public struct ReportRun: Sendable {
     public var stdout: String?
     /// The files it wrote, in order: CSV become tables, SVG pictures, the rest are listed.
     public var artifacts: [ReportArtifact]
+    /// A heading that replaces "Run N · study" (e.g. a part of the tour); the run and study follow it.
+    public var heading: String? = nil
 
     public init(id: Int64, study: String, question: String? = nil, claim: String? = nil, spec: String, status: String,
                 started: String, duration: String? = nil, seed: String? = nil, packageVersion: String? = nil,

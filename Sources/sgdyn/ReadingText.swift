@@ -20,7 +20,12 @@ enum ReadingText {
                 s += " (expected \(e); two points give no interval)"
             } else {
                 let inside = abs(fit.order - (Double(e) ?? .nan)) <= fit.halfWidth
-                s += " (expected \(e): \(inside ? "inside" : "outside") the 95% interval)"
+                s += " (expected \(e): \(inside ? "inside" : "outside") the 95% interval"
+                if !inside, let last = fit.localOrders.last {
+                    s += "; the local order between the two smallest η is \(fmt(last, 3)): the fit over the grid "
+                        + "includes the pre-asymptotic range"
+                }
+                s += ")"
             }
         }
         return s

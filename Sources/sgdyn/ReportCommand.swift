@@ -32,6 +32,13 @@ struct ReportCommand: ParsableCommand {
     }
 
     func run() throws {
+        let url = try Self.write(ids: ids, headings: [:], store: location.open(), out: out, title: title)
+        print("wrote \(url.path)")
+    }
+
+    /// Write the report of runs `ids` (in that order, once each) to `out`; `headings` replace the
+    /// "Run N · study" titles of some runs. Returns the file's URL.
+    static func write(ids: [Int64], headings: [Int64: String], store: RunStore, out: String, title: String?) throws -> URL {
         let url = URL(fileURLWithPath: out)
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), isDirectory.boolValue {
@@ -41,7 +48,6 @@ struct ReportCommand: ParsableCommand {
         guard FileManager.default.fileExists(atPath: parent, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw CLIError.usage("--out", "the directory '\(parent)' does not exist; create it or write elsewhere")
         }
-        let store = try location.open()
         var unique: [Int64] = []
         for id in ids where !unique.contains(id) { unique.append(id) }
         var runs: [ReportRun] = []
@@ -54,6 +60,7 @@ struct ReportCommand: ParsableCommand {
                 duration: r.duration.map(RunFormatting.duration), seed: r.seed, packageVersion: r.packageVersion,
                 errorMessage: r.errorMessage, reading: r.reading, stdout: r.stdout,
                 artifacts: files.map { ReportArtifact(name: $0.name, kind: $0.kind.rawValue, contents: $0.contents) }))
+            runs[runs.count - 1].heading = headings[id]
         }
         let heading = title ?? (runs.count == 1 ? "sgdyn report: run \(runs[0].id) (\(runs[0].study))"
                                                : "sgdyn report: runs " + runs.map { "\($0.id)" }.joined(separator: ", "))
@@ -65,6 +72,6 @@ struct ReportCommand: ParsableCommand {
         } catch {
             throw CLIError.runtime("--out: cannot write '\(out)': \(RunsExportCommand.reason(error))")
         }
-        print("wrote \(url.path)")
+        return url
     }
 }

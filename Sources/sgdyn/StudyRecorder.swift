@@ -19,12 +19,14 @@ struct StudyRecorder {
         let store = try StoreLocation.open(study.storeOptions.path, create: true)
         if StudyRecording.skipIfStored, let earlier = try recorded({ try store.latestDoneRun(specHash: hash) }), let id = earlier.id {
             print("skipped: same spec as run \(id)")
+            StudyRecording.lastRunID = id
             return
         }
         let name = type(of: study).configuration.commandName ?? "\(type(of: study))"
         let id = try recorded {
             try store.begin(study: name, spec: spec, seed: seed.map(String.init), packageVersion: PackageVersion.current)
         }
+        StudyRecording.lastRunID = id
         let capture = StdoutCapture.start()
         do {
             try command.run()

@@ -32,6 +32,9 @@ enum StudyRecording {
     /// finished run is skipped.
     nonisolated(unsafe) static var skipIfStored = false
 
+    /// The store id of the last run recorded (or found stored, when skipped) by this process.
+    nonisolated(unsafe) static var lastRunID: Int64?
+
     /// The canonical spec of a command line (study name and every result-relevant option with its
     /// value, defaults filled in), as text whose hash identifies the run. Output-only options
     /// (--out, --no-files, --store, --no-store, --threads) are left out.

@@ -1,0 +1,101 @@
+import ArgumentParser
+import Foundation
+
+/// `sgdyn tour`: the project's story end to end — five studies, each a claim of the theory and what
+/// was measured, kept in the run store and shown in one HTML report.
+struct TourCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tour",
+        abstract: "Run the five-part tour (GD vs gradient flow, SGD vs its SMEs, SGLD's stationary law, finite-η SGD, real gradient noise) and write one HTML report.",
+        discussion: """
+        Each part runs an ordinary study command (shown before it runs, so it can be repeated alone), \
+        keeps it in the run store and prints the claim of the theory and the reading of what was measured. \
+        The last line is the path of the HTML report of all parts. --quick uses smaller ensembles \
+        (for tests and slow machines): the readings then carry more Monte Carlo noise.
+        """
+    )
+
+    @Option(name: .long, help: ArgumentHelp("Directory for the parts' CSV/JSON/SVG files and the report.", valueName: "dir"))
+    var out: String = "sgdyn-tour"
+
+    @Option(name: .long, help: ArgumentHelp("Run store (SQLite). Default: $SGDYN_STORE, else sgdyn.sqlite.", valueName: "path"))
+    var store: String?
+
+    @Flag(name: .long, help: "Smaller ensembles (10⁴ instead of 10⁶ paths for the weak error; shorter stationary runs).")
+    var quick = false
+
+    @Option(name: .long, help: ArgumentHelp("Threads (default: all cores).", valueName: "n"))
+    var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+
+    func validate() throws {
+        guard !out.isEmpty else { throw ValidationError.field("--out", "give a directory name, e.g. sgdyn-tour") }
+        guard threads >= 1 else { throw ValidationError.field("--threads", "must be at least 1, got \(threads)") }
+    }
+
+    /// One part of the tour: a title, the claim in words, and the study command lines that test it.
+    struct Part {
+        let tag: String
+        let title: String
+        let claim: String
+        let commands: [[String]]
+    }
+
+    var parts: [Part] {
+        let paths = quick ? "10000" : "1000000"
+        let ensemble = quick ? ["--paths", "1000", "--steps", "100"] : []
+        return [
+            Part(tag: "a", title: "GD vs gradient flow on an ill-conditioned quadratic",
+                 claim: "GD is forward Euler for gradient flow: the gap is O(η) (order 1) and GD diverges for η > 2/L.",
+                 commands: [["flow"], ["gap", "--objective", "ill-quadratic", "--etas", "0.02,0.01,0.005,0.0025,0.00125"]]),
+            Part(tag: "b", title: "SGD vs its stochastic modified equations (Li–Tai–E quadratic)",
+                 claim: "SME-1 approximates SGD weakly at order 1 in η, SME-2 at order 2.",
+                 commands: [["weak-error", "--mode", "mc", "--paths", paths, "--threads", "\(threads)"]]),
+            Part(tag: "c", title: "SGLD on a double well: stationary law vs Gibbs vs Fokker–Planck",
+                 claim: "As η → 0, SGLD samples the Gibbs law e^{−f/T}/Z, the stationary solution of the Fokker–Planck equation.",
+                 commands: [["stationary", "--algorithm", "sgld", "--objective", "double-well", "--threads", "\(threads)"] + ensemble]),
+            Part(tag: "d", title: "Finite-η SGD: the master equation vs Langevin's Gaussian",
+                 claim: "At finite η, SGD's stationary law is the fixed point of its master equation (here uniform), not the Gaussian of the Langevin model.",
+                 commands: [["stationary", "--example", "bernoulli", "--eta-lambda", "0.5", "--threads", "\(threads)"] + ensemble]),
+            Part(tag: "e", title: "Real data: gradient noise of logistic regression on breast_cancer.csv",
+                 claim: "Minibatch noise is often modelled as Gaussian with covariance Σ/b, Σ ≈ Hessian near the minimum.",
+                 commands: [["noise"]]),
+        ]
+    }
+
+    func run() throws {
+        let storePath = StoreLocation.resolve(store)
+        let started = Date()
+        var ids: [Int64] = []
+        var headings: [Int64: String] = [:]
+        print("SGDynamics tour: five claims about stochastic-gradient dynamics, each measured; runs kept in \(storePath).\n")
+        for part in parts {
+            print(String(repeating: "=", count: 100))
+            print("(\(part.tag)) \(part.title)")
+            print("Claim: \(part.claim)")
+            for (i, command) in part.commands.enumerated() {
+                let dir = (out as NSString).appendingPathComponent("\(part.tag)\(part.commands.count > 1 ? "\(i + 1)" : "")-\(command[0])")
+                let args = command + ["--out", dir, "--store", storePath]
+                print("$ sgdyn " + args.joined(separator: " ") + "\n")
+                let t0 = Date()
+                StudyRecording.lastRunID = nil
+                try Entry.execute(arguments: args)
+                fflush(nil)
+                guard let id = StudyRecording.lastRunID else {
+                    throw CLIError.runtime("part (\(part.tag)): the run was not kept in the store")
+                }
+                ids.append(id)
+                headings[id] = "(\(part.tag)) \(part.title)"
+                let reading = StudyRecording.readingText ?? "(no reading)"
+                print("\nMeasured (run \(id), \(String(format: "%.1f", Date().timeIntervalSince(t0))) s): \(reading)\n")
+            }
+        }
+        print(String(repeating: "=", count: 100))
+        let report = (out as NSString).appendingPathComponent("report.html")
+        try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+        let url = try ReportCommand.write(ids: ids, headings: headings, store: StoreLocation.open(storePath, create: false),
+                                          out: report, title: "SGDynamics tour: five claims about stochastic-gradient dynamics, measured")
+        print(String(format: "tour finished in %.1f s; runs %@ in %@", Date().timeIntervalSince(started),
+                     ids.map(String.init).joined(separator: ", "), storePath))
+        print("report: \(url.path)")
+    }
+}
