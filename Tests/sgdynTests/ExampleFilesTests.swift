@@ -45,5 +45,25 @@ struct ExampleFilesTests {
         #expect(r.status == 0, "\(name): \(r.stderr)")
         let key = try #require(Self.keyLines[name])
         #expect(r.stdout.contains(key), "\(name): no '\(key)' in\n\(r.stdout)")
+
+        // its stored runs can be listed, shown, compared and exported
+        let store = dir + "/runs.sqlite"
+        let isSweep = try String(contentsOfFile: path, encoding: .utf8).contains("sweep:")
+        if !isSweep {
+            let again = try CLI.run(["run", path, "--store", store], environment: [:], in: dir)
+            #expect(again.status == 0, "\(name) again: \(again.stderr)")
+        }
+        let list = try CLI.run(["runs", "list", "--store", store])
+        #expect(list.status == 0, "\(list.stderr)")
+        let done = list.stdout.split(separator: "\n").filter { $0.contains(" done ") }
+        #expect(done.count >= 2, "\(name): \(list.stdout)")
+        let show = try CLI.run(["runs", "show", "1", "--store", store])
+        #expect(show.status == 0 && show.stdout.contains(key), "\(name): \(show.stderr)")
+        let compare = try CLI.run(["runs", "compare", "1", "2", "--store", store])
+        #expect(compare.status == 0, "\(name): \(compare.stderr)")
+        let export = try CLI.run(["runs", "export", "1", "--out", dir + "/export", "--store", store])
+        #expect(export.status == 0, "\(name): \(export.stderr)")
+        let exported = (try? FileManager.default.contentsOfDirectory(atPath: dir + "/export")) ?? []
+        #expect(exported.contains { $0.hasSuffix(".csv") }, "\(name): exported \(exported)")
     }
 }
