@@ -15,21 +15,10 @@ struct CLI {
     /// Run `sgdyn args`. Unless `environment` names `SGDYN_STORE`, the run store is a fresh file in a
     /// temporary directory, so studies run by tests never write `sgdyn.sqlite` into the working directory.
     static func run(_ args: [String], environment: [String: String] = [:]) throws -> Result {
-        let p = Process()
-        p.executableURL = binary
-        p.arguments = args
         var env = ProcessInfo.processInfo.environment
         env["SGDYN_STORE"] = tempDir() + "/store.sqlite"
         for (k, v) in environment { env[k] = v }
-        p.environment = env
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile()
-        let e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return Result(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+        return try launch(args, environment: env, directory: nil)
     }
 
     static func tempDir() -> String {

@@ -326,6 +326,8 @@ struct BlockAccumulator {
     @usableFromInline let row: UnsafeMutablePointer<Double>
     /// The values of four paths as lane vectors (lane recording).
     @usableFromInline let laneRow: UnsafeMutablePointer<Lanes>
+    /// One path's position broadcast to every lane (closed forms of path-by-path records).
+    @usableFromInline let laneX: UnsafeMutablePointer<Lanes>
     /// The two halves of a paired position, for difference observables.
     @usableFromInline var halfA: [Double]
     @usableFromInline var halfB: [Double]
@@ -373,6 +375,7 @@ struct BlockAccumulator {
         cross = .allocate(capacity: Swift.max(1, saves * coDimension * coDimension))
         row = .allocate(capacity: Swift.max(1, values))
         laneRow = .allocate(capacity: Swift.max(1, values))
+        laneX = .allocate(capacity: Swift.max(1, positionDimension))
         let half = pairedDimensions.max() ?? 0
         halfA = [Double](repeating: 0, count: half)
         halfB = halfA
@@ -384,7 +387,7 @@ struct BlockAccumulator {
     @usableFromInline
     func deallocate() {
         count.deallocate(); shift.deallocate(); s1.deallocate(); s2.deallocate(); cross.deallocate(); row.deallocate()
-        laneRow.deallocate()
+        laneRow.deallocate(); laneX.deallocate()
         parameters.deallocate()
     }
 
@@ -408,10 +411,10 @@ struct BlockAccumulator {
         for o in 0..<evaluators.count {
             if formCodes[o] != 0 {
                 let d = formDimension[o], second = pairedDimensions[o] > 0 ? pairedOffsets[o] : -1
-                r[pd + o] = x.withUnsafeBufferPointer { xs in
-                    let v = evaluateForm(o, xs.baseAddress!, d)
-                    return second < 0 ? v : v - evaluateForm(o, xs.baseAddress! + second, d)
-                }
+                let lx = laneX
+                for i in 0..<pd { lx[i] = Lanes(repeating: x[i]) }
+                let v = evaluateFormLanes(o, lx, d)
+                r[pd + o] = (second < 0 ? v : v - evaluateFormLanes(o, lx + second, d))[0]
             } else {
                 r[pd + o] = closureValue(o, x)
             }
@@ -512,31 +515,8 @@ struct BlockAccumulator {
         return evaluators[o](halfA) - evaluators[o](halfB)
     }
 
-    /// A closed-form observable at `x[0..<d]`.
-    @inlinable @inline(__always)
-    func evaluateForm(_ o: Int, _ x: UnsafePointer<Double>, _ d: Int) -> Double {
-        switch formCodes[o] {
-        case 1:
-            let h = parameters + formIndex[o], c = h + d * d
-            var s = 0.0
-            for i in 0..<d {
-                var r = 0.0
-                for j in 0..<d { r += h[i * d + j] * (x[j] - c[j]) }
-                s += (x[i] - c[i]) * r
-            }
-            return 0.5 * s
-        case 2: return x[formIndex[o]]
-        case 3:
-            var s = 0.0
-            for i in 0..<d { s += x[i] * x[i] }
-            return s
-        default:
-            let v = x[formIndex[o]] * x[formIndex[o]]
-            return v * v
-        }
-    }
-
-    /// ``evaluateForm(_:_:_:)`` on four paths at once, with the same operations in the same order.
+    /// A closed-form observable at `x[0..<d]` for four paths at once (lane by lane the same operations,
+    /// so a path gives the same bits whichever lane it is in).
     @inlinable @inline(__always)
     func evaluateFormLanes(_ o: Int, _ x: UnsafePointer<Lanes>, _ d: Int) -> Lanes {
         switch formCodes[o] {
