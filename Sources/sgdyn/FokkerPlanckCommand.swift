@@ -303,7 +303,11 @@ struct FokkerPlanckCommand: StudyCommand {
                 : Density1D.pointMass(at: x0, grid: g)
             let steps = max(1, Int((time / dt).rounded()))
             let every = max(1, steps / saves)
-            let run = try naming([:]) { try fp.evolve(initial, timeStep: dt, steps: steps, saveEvery: every) }
+            let bar = ProgressBar("fokker-planck: \(steps) steps", total: steps)
+            let run = try naming([:]) {
+                defer { bar.finish() }
+                return try fp.evolve(initial, timeStep: dt, steps: steps, saveEvery: every, progress: bar.callback())
+            }
             intro.forEach { print($0) }
             print("transient from \(startVariance > 0 ? "N(\(fmt(x0, 6)), \(fmt(startVariance, 6)))" : "a point mass at \(fmt(x0, 6))") to T = \(fmt(Double(steps) * dt, 6)): \(steps) implicit Euler steps of Δt = \(fmt(dt, 4)); status \(run.status)")
             if !run.status.isOK { warn("fokker-planck: \(run.status)") }
@@ -425,7 +429,11 @@ struct FokkerPlanckCommand: StudyCommand {
                 ? try naming(["covariance": "--start-variance", "weights": "--start-variance"]) { try Density2D.gaussian(grid: g, mean: s, covariance: Matrix([[startVariance, 0], [0, startVariance]])) }
                 : Density2D.pointMass(at: s[0], s[1], grid: g)
             let steps = max(1, Int((time / dt).rounded()))
-            let run = try naming([:]) { try fp.evolve(initial, timeStep: dt, steps: steps, saveEvery: max(1, steps / saves)) }
+            let bar = ProgressBar("fokker-planck: \(steps) steps", total: steps)
+            let run = try naming([:]) {
+                defer { bar.finish() }
+                return try fp.evolve(initial, timeStep: dt, steps: steps, saveEvery: max(1, steps / saves), progress: bar.callback())
+            }
             intro.forEach { print($0) }
             print("transient from \(startVariance > 0 ? "a Gaussian, variance \(fmt(startVariance)) per axis," : "a point mass") at (\(fmt(s[0])), \(fmt(s[1]))) to T = \(fmt(Double(steps) * dt, 6)): \(steps) implicit Euler steps of Δt = \(fmt(dt, 4)); status \(run.status)")
             if !run.status.isOK { warn("fokker-planck: \(run.status)") }

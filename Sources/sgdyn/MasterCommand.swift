@@ -152,7 +152,11 @@ struct MasterCommand: StudyCommand {
             try TransferOperator1D(grid: g, objective: ls, learningRate: c.eta, batchSize: c.batches.batchSize,
                                    sampling: c.batches.sampling, maximumBatches: maxBatches, seed: seed)
         }
-        let law = try naming([:]) { try op.stationary(tolerance: tolerance, maximumIterations: maxIterations) }
+        let iterationBar = ProgressBar("master: power iteration", total: maxIterations, workName: "iterations")
+        let law = try naming([:]) {
+            defer { iterationBar.finish() }
+            return try op.stationary(tolerance: tolerance, maximumIterations: maxIterations, progress: iterationBar.callback())
+        }
         let gaussian = try naming(["variance": "--objective"]) { try Density1D.gaussian(grid: g, mean: problem.minimizer, variance: langevinVariance) }
         let gibbs = try naming(["temperature": "--objective"]) { try Density1D.gibbs(grid: g, temperature: temperature, potential: { problem.value($0) }) }
 
@@ -235,7 +239,11 @@ struct MasterCommand: StudyCommand {
             throw CLIError.usage("--start", "must lie in the grid [\(fmt(g.lower)), \(fmt(g.upper))], got \(x0)")
         }
         let every = max(1, steps / saves)
-        let run = try naming([:]) { try op.evolve(Density1D.pointMass(at: x0, grid: g), steps: steps, saveEvery: every) }
+        let bar = ProgressBar("master: transient, \(steps) steps", total: steps)
+        let run = try naming([:]) {
+            defer { bar.finish() }
+            return try op.evolve(Density1D.pointMass(at: x0, grid: g), steps: steps, saveEvery: every, progress: bar.callback())
+        }
         let exact = c.chain.transient(from: x0, steps: run.steps)
         print("transient from a point mass at θ₀ = \(fmt(x0, 6)), \(steps) steps, t = kη; status \(run.status)")
         if !run.status.isOK { warn("master equation: \(run.status)") }
@@ -314,7 +322,11 @@ struct MasterCommand: StudyCommand {
                                              batchSize: c.batches.batchSize, sampling: c.batches.sampling,
                                              maximumBatches: maxBatches, seed: seed)
         }
-        let law = try naming([:]) { try op.stationary(tolerance: tolerance, maximumIterations: maxIterations) }
+        let iterationBar = ProgressBar("master: power iteration", total: maxIterations, workName: "iterations")
+        let law = try naming([:]) {
+            defer { iterationBar.finish() }
+            return try op.stationary(tolerance: tolerance, maximumIterations: maxIterations, progress: iterationBar.callback())
+        }
         let p2 = law.density
         let p = p2.marginalX
         let gx = g2.x

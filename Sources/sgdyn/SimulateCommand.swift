@@ -159,6 +159,15 @@ struct SimulateCommand: StudyCommand {
         var e = Ensemble(paths: paths, threads: threads, shard: shard)
         e.keepBlocks = shard != .whole
         let obs = [Observable("f") { f.value($0) }]
+        let kernelSteps = switch subject {
+        case "svag": Int((Double(steps) * amplification).rounded(.down))
+        case "sgd", "hb", "nag", "sgld": steps
+        default: steps * substeps
+        }
+        let shardBlocks = shard.blocks(of: e.blockCount)
+        let shardPaths = min(paths, shardBlocks.upperBound * e.blockSize) - shardBlocks.lowerBound * e.blockSize
+        let progress = ProgressBar("simulate \(subject)" + (shard == .whole ? "" : " shard \(shard)"), paths: shardPaths, steps: kernelSteps)
+        e.progress = progress.callback()
         let t0 = Date()
         let result: EnsembleResult
         var label = ""
@@ -197,6 +206,7 @@ struct SimulateCommand: StudyCommand {
                                      saveEvery: every * r, seed: seed), observables: obs, seedDescription: seedText)
         }
         let secs = Date().timeIntervalSince(t0)
+        progress.finish()
         if let s = result.divergenceSummary { FileHandle.standardError.write(Data("warning: \(s)\n".utf8)) }
         if shard != .whole {
             let data = try JSONEncoder().encode(result)

@@ -173,7 +173,12 @@ struct StationaryCommand: StudyCommand {
 
         // (b) master equation.
         let op = try naming([:]) { try masterOperator(problem, grid: g, eta: eta, batches: batches, temperature: T) }
-        let law = try naming([:]) { try op.stationary(tolerance: tolerance, maximumIterations: maxIterations) }
+        let iterationBar = ProgressBar("stationary: power iteration", total: maxIterations,
+                                       workName: "iterations")
+        let law = try naming([:]) {
+            defer { iterationBar.finish() }
+            return try op.stationary(tolerance: tolerance, maximumIterations: maxIterations, progress: iterationBar.callback())
+        }
         if !law.status.isOK { warn("master equation: \(law.status)") }
         let master = law.density
 
@@ -369,6 +374,8 @@ struct StationaryCommand: StudyCommand {
         let rng = CounterRNG(seed: seed)
         let burn = burnIn, rec = steps
         let lower = g.lower, dx = g.spacing
+        let progress = ProgressBar("stationary: \(alg.name) ensemble", paths: P, steps: burn + rec)
+        let counter = progress.callback().map { ProgressCounter(total: P, report: $0) }
         DispatchQueue.concurrentPerform(iterations: threadCount) { t in
             var state = alg.makeState(start: [reference])
             let base = t * (n + 1)
@@ -377,6 +384,8 @@ struct StationaryCommand: StudyCommand {
                 return r >= 0 && r <= Double(n - 1) ? Int(r) : n   // n: outside
             }
             var path = t
+            var finished = 0   // paths not yet reported to the progress counter
+            defer { if finished > 0 { counter?.advance(by: finished) } }
             while path < P {
                 alg.reset(&state, start: [reference])
                 var s1 = 0.0, s2 = 0.0, s3 = 0.0, s4 = 0.0
@@ -405,8 +414,11 @@ struct StationaryCommand: StudyCommand {
                     stats.pointer[4 * path + 2] = s3 * inv; stats.pointer[4 * path + 3] = s4 * inv
                 }
                 path += threadCount
+                finished += 1
+                if finished == 64 { counter?.advance(by: finished); finished = 0 }
             }
         }
+        progress.finish()
         var counts = [Int](repeating: 0, count: n)
         var outside = 0
         for t in 0..<threadCount {

@@ -18,6 +18,18 @@ struct WeakErrorRun {
         return e
     }
 
+    /// The ensemble, reporting to `bar` as part `part` of the ensembles at one η.
+    func monitoredEnsemble(_ bar: ProgressBar, part: Int = 0) -> Ensemble {
+        var e = ensemble
+        e.progress = bar.callback(offset: part * command.paths)
+        return e
+    }
+
+    /// The progress bar of the `ensembles` ensembles of `steps` steps run at one η.
+    func bar(_ eta: Double, steps: Int, ensembles: Int = 1) -> ProgressBar {
+        ProgressBar("weak-error η = \(fmt(eta))", paths: command.paths, steps: steps, ensembles: ensembles)
+    }
+
     func steps(_ eta: Double) -> Int { Int((command.horizon / eta * (1 + 1e-12)).rounded(.down)) }
 
     /// Heavy ball or Nesterov against the regime-A SME (THEORY.md §4.4), exactly or by Monte Carlo.
@@ -49,13 +61,15 @@ struct WeakErrorRun {
                                   seed: command.seed)
             let diff = Observable.difference("Δ\(test.name)", dimension: d, form: test.kind.form(quadratic: (f.base.hessianMatrix, f.base.center))!)
             let res: EnsembleResult
+            let progress = bar(eta, steps: n)
             if method == .heavyBall {
-                res = ensemble.run(PairedKernel(AlgorithmKernel(HeavyBall(source, learningRate: eta, momentum: mu), start: start,
-                                                                steps: n, seed: command.seed), model), observables: [diff])
+                res = monitoredEnsemble(progress).run(PairedKernel(AlgorithmKernel(HeavyBall(source, learningRate: eta, momentum: mu), start: start,
+                                                                          steps: n, seed: command.seed), model), observables: [diff])
             } else {
-                res = ensemble.run(PairedKernel(AlgorithmKernel(Nesterov(source, learningRate: eta, momentum: mu), start: start,
-                                                                steps: n, seed: command.seed), model), observables: [diff])
+                res = monitoredEnsemble(progress).run(PairedKernel(AlgorithmKernel(Nesterov(source, learningRate: eta, momentum: mu), start: start,
+                                                                          steps: n, seed: command.seed), model), observables: [diff])
             }
+            progress.finish()
             warnDivergence(res)
             row.append(WeakError.paired(res, observable: 0, learningRate: eta, seconds: Date().timeIntervalSince(t0)))
         }
@@ -101,7 +115,9 @@ struct WeakErrorRun {
                 let diffs = orders.indices.map { m in
                     Observable.difference("Δ\(g.name) SME-\(orders[m])", dimension: d, against: m, form: form)
                 }
-                let res = ensemble.run(PairedKernel(sgdKernel, kernels), observables: diffs)
+                let progress = bar(eta, steps: n)
+                let res = monitoredEnsemble(progress).run(PairedKernel(sgdKernel, kernels), observables: diffs)
+                progress.finish()
                 warnDivergence(res)
                 let share = Date().timeIntervalSince(t0) / Double(orders.count)
                 for m in orders.indices {
@@ -109,12 +125,16 @@ struct WeakErrorRun {
                 }
                 continue
             }
-            let alg = ensemble.run(sgdKernel, observables: [test.observable])
+            let progress = bar(eta, steps: n, ensembles: 1 + kernels.count)
+            let alg = monitoredEnsemble(progress).run(sgdKernel, observables: [test.observable])
+            var results: [EnsembleResult] = []
             for (m, kernel) in kernels.enumerated() {
-                let res = ensemble.run(kernel, observables: [test.observable])
-                warnDivergence(alg, res)
+                let res = monitoredEnsemble(progress, part: 1 + m).run(kernel, observables: [test.observable])
+                results.append(res)
                 rows[m].append(WeakError.compare(alg, res, observable: 0, learningRate: eta, seconds: Date().timeIntervalSince(t0)))
             }
+            progress.finish()
+            for res in results { warnDivergence(alg, res) }
         }
         try report(objective: "li-tai-e H = diag(\(command.diagonal)), b = \(command.batch)", method: method, rows: rows)
     }
@@ -126,16 +146,20 @@ struct WeakErrorRun {
             let n = steps(eta)
             let t0 = Date()
             let source = MinibatchGradient(f, batchSize: command.batch, sampling: .withReplacement)
-            let alg = ensemble.run(AlgorithmKernel(SGD(source, learningRate: eta), start: start, steps: n, seed: command.seed),
-                                   observables: [test.observable])
+            let progress = bar(eta, steps: n, ensembles: 1 + orders.count)
+            let alg = monitoredEnsemble(progress).run(AlgorithmKernel(SGD(source, learningRate: eta), start: start, steps: n, seed: command.seed),
+                                             observables: [test.observable])
+            var results: [EnsembleResult] = []
             for (m, order) in orders.enumerated() {
                 let sme = SME(source, learningRate: eta, order: order)
                 let kernel = SDEKernel(sme, solver: EulerMaruyama(), start: start, stepSize: eta / Double(r), steps: n * r,
                                        saveEvery: r, seed: command.seed &+ UInt64(1 + m))
-                let res = ensemble.run(kernel, observables: [test.observable])
-                warnDivergence(alg, res)
+                let res = monitoredEnsemble(progress, part: 1 + m).run(kernel, observables: [test.observable])
+                results.append(res)
                 rows[m].append(WeakError.compare(alg, res, observable: 0, learningRate: eta, seconds: Date().timeIntervalSince(t0)))
             }
+            progress.finish()
+            for res in results { warnDivergence(alg, res) }
         }
         try report(objective: "\(f.name) (n = \(f.sampleCount), d = \(f.dimension)), b = \(command.batch) with replacement",
                    method: "Monte Carlo, \(command.paths) paths per ensemble; SMEs by Euler–Maruyama at step η/\(r) (its O(η/\(r)) bias is below the model error measured)",

@@ -15,7 +15,7 @@ import Foundation
 ///   the grid Gibbs law `∝ e^{−L(x_j)/D}` exactly, up to round-off; from a general drift it is exact only
 ///   up to the `O(Δx²)` quadrature error of `B` and `C` at the faces.
 /// - Time stepping: implicit Euler `(I − Δt A) p^{n+1} = p^n` (``implicitEuler(timeStep:)``,
-///   ``evolve(_:timeStep:steps:saveEvery:boundaryTolerance:)``): `I − Δt A` is an M-matrix, so mass and
+///   ``evolve(_:timeStep:steps:saveEvery:boundaryTolerance:progress:)``): `I − Δt A` is an M-matrix, so mass and
 ///   positivity hold for every `Δt`; the time error is `O(Δt)`, the space error `O(Δx²)`.
 /// - Coefficients are time-independent; a model's drift and diffusion are frozen at `t = 0`.
 /// - Reference: Chang & Cooper, J. Comput. Phys. 6 (1970) 1–16; Risken, *The Fokker–Planck Equation*.
@@ -194,8 +194,12 @@ public struct FokkerPlanck1D: Sendable {
     ///
     /// Throws ``ConfigurationError`` for `Δt ≤ 0`, `steps < 0`, `saveEvery < 1`, or an initial law on
     /// another grid.
+    ///
+    /// `progress`, when given, is called with `(k, steps)` about a thousand times over the run (every
+    /// `⌈steps/1000⌉` steps) and after the last step; it changes no number.
     public func evolve(_ initial: Density1D, timeStep dt: Double, steps: Int, saveEvery: Int = 1,
-                       boundaryTolerance: Double = 1e-6) throws -> DensityEvolution<Density1D> {
+                       boundaryTolerance: Double = 1e-6,
+                       progress: ((_ done: Int, _ total: Int) -> Void)? = nil) throws -> DensityEvolution<Density1D> {
         guard initial.grid == grid else {
             throw ConfigurationError(field: "initial", "must live on the solver's grid \(grid), got \(initial.grid)")
         }
@@ -211,8 +215,10 @@ public struct FokkerPlanck1D: Sendable {
             out.status = .domainTooSmall(mass: initial.boundaryMass, tolerance: boundaryTolerance, step: 0)
         }
         if steps == 0 { return out }
+        let reportEvery = Swift.max(1, steps / 1000)
         for k in 1...steps {
             lu.solve(&p)
+            if let progress, k % reportEvery == 0 || k == steps { progress(k, steps) }
             let edge = p[0] + p[n - 1]
             if edge > out.maximumBoundaryMass { out.maximumBoundaryMass = edge }
             if edge > boundaryTolerance && out.status == .ok {

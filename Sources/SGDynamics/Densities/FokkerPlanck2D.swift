@@ -324,8 +324,12 @@ public struct FokkerPlanck2D: Sendable {
     /// step whose rim mass exceeds `boundaryTolerance`, else ``DensityStatus/negativeMass(minimum:step:)``
     /// at the first negative cell mass (only possible with cross diffusion). Throws
     /// ``ConfigurationError`` for `Δt ≤ 0`, `steps < 0`, `saveEvery < 1` or an initial law on another grid.
+    ///
+    /// `progress`, when given, is called with `(k, steps)` about a thousand times over the run (every
+    /// `⌈steps/1000⌉` steps) and after the last step; it changes no number.
     public func evolve(_ initial: Density2D, timeStep dt: Double, steps: Int, saveEvery: Int = 1,
-                       boundaryTolerance: Double = 1e-6) throws -> DensityEvolution<Density2D> {
+                       boundaryTolerance: Double = 1e-6,
+                       progress: ((_ done: Int, _ total: Int) -> Void)? = nil) throws -> DensityEvolution<Density2D> {
         guard initial.grid == grid else {
             throw ConfigurationError(field: "initial", "must live on the solver's grid \(grid), got \(initial.grid)")
         }
@@ -341,8 +345,10 @@ public struct FokkerPlanck2D: Sendable {
         }
         if steps == 0 { return out }
         let nx = grid.x.count, ny = grid.y.count
+        let reportEvery = Swift.max(1, steps / 1000)
         for k in 1...steps {
             lu.solve(&p)
+            if let progress, k % reportEvery == 0 || k == steps { progress(k, steps) }
             var rim = 0.0, low = Double.infinity
             p.withUnsafeBufferPointer { q in
                 for c in 0..<q.count where q[c] < low { low = q[c] }

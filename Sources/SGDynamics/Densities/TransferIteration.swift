@@ -3,6 +3,7 @@ enum TransferIteration {
     /// `p_{k+1} = P p_k` for `steps` steps (THEORY.md §8.2), saving every `saveEvery` steps; `t_k = k η`.
     static func evolve<D: GridDensity>(_ matrix: SparseMatrix, clamped: [Double], initial: D, steps: Int,
                                        saveEvery: Int, timePerStep: Double, clampTolerance: Double,
+                                       progress: ((_ done: Int, _ total: Int) -> Void)?,
                                        wrap: ([Double]) -> D) throws -> DensityEvolution<D> {
         guard steps >= 0 else { throw ConfigurationError(field: "steps", "must be non-negative, got \(steps)") }
         guard saveEvery >= 1 else { throw ConfigurationError(field: "saveEvery", "must be at least 1, got \(saveEvery)") }
@@ -11,6 +12,7 @@ enum TransferIteration {
         var out = DensityEvolution<D>(steps: [0], times: [0], densities: [initial], maximumBoundaryMass: 0,
                                       minimumMass: initial.minimumMass)
         if steps == 0 { return out }
+        let reportEvery = Swift.max(1, steps / 1000)
         for k in 1...steps {
             var lost = 0.0
             p.withUnsafeBufferPointer { ps in
@@ -20,6 +22,7 @@ enum TransferIteration {
             }
             matrix.multiply(p, into: &q)
             swap(&p, &q)
+            if let progress, k % reportEvery == 0 || k == steps { progress(k, steps) }
             var low = p[0]
             for v in p where v < low { low = v }
             if low < out.minimumMass { out.minimumMass = low }
@@ -36,9 +39,11 @@ enum TransferIteration {
         return out
     }
 
-    /// Power iteration `p ← P p / Σ(P p)` until `‖Δp‖₁ < tolerance` or `maximumIterations`.
+    /// Power iteration `p ← P p / Σ(P p)` until `‖Δp‖₁ < tolerance` or `maximumIterations`; `progress`
+    /// gets `(iterations, maximumIterations)` every 100 iterations and at the end.
     static func stationary<D: GridDensity>(_ matrix: SparseMatrix, clamped: [Double], initial: [Double],
                                            tolerance: Double, maximumIterations: Int, clampTolerance: Double,
+                                           progress: ((_ done: Int, _ total: Int) -> Void)?,
                                            wrap: ([Double]) -> D) throws -> StationaryLaw<D> {
         guard tolerance > 0 else { throw ConfigurationError(field: "tolerance", "must be positive, got \(tolerance)") }
         guard maximumIterations >= 1 else {
@@ -67,7 +72,9 @@ enum TransferIteration {
             }
             swap(&p, &q)
             if change < tolerance { break }
+            if let progress, iterations % 100 == 0 { progress(iterations, maximumIterations) }
         }
+        progress?(iterations, maximumIterations)
         var lost = 0.0
         for j in 0..<p.count { lost += clamped[j] * p[j] }
         var status = DensityStatus.ok

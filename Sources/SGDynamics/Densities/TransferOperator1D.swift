@@ -127,32 +127,38 @@ public struct TransferOperator1D: Sendable {
 
     /// `p_k = P^k p_0` for `steps` steps, saving every `saveEvery` steps (and the last), `t_k = k η`.
     /// ``DensityEvolution/maximumBoundaryMass`` is the largest mass clamped in one step; the status flags
-    /// the first step where it exceeds `clampTolerance`.
+    /// the first step where it exceeds `clampTolerance`. `progress`, when given, gets `(k, steps)` every
+    /// `⌈steps/1000⌉` steps and after the last; it changes no number.
     public func evolve(_ initial: Density1D, steps: Int, saveEvery: Int = 1,
-                       clampTolerance: Double = 1e-12) throws -> DensityEvolution<Density1D> {
+                       clampTolerance: Double = 1e-12,
+                       progress: ((_ done: Int, _ total: Int) -> Void)? = nil) throws -> DensityEvolution<Density1D> {
         guard initial.grid == grid else {
             throw ConfigurationError(field: "initial", "must live on the operator's grid \(grid), got \(initial.grid)")
         }
         let g = grid
         return try TransferIteration.evolve(matrix, clamped: clampedProbability, initial: initial, steps: steps,
                                             saveEvery: saveEvery, timePerStep: timePerStep,
-                                            clampTolerance: clampTolerance) { Density1D(grid: g, masses: $0) }
+                                            clampTolerance: clampTolerance, progress: progress) { Density1D(grid: g, masses: $0) }
     }
 
     /// The stationary law (Perron vector, eigenvalue 1) by power iteration `p ← P p / Σ(P p)` from
     /// `initial` (default: uniform) until `‖p_{k+1} − p_k‖₁ < tolerance` (default `10⁻¹⁴`), at most
     /// `maximumIterations` (default `10⁵`; status ``DensityStatus/notConverged(iterations:change:)`` if hit;
     /// a periodic chain never converges this way). Status ``DensityStatus/domainTooSmall(mass:tolerance:step:)``
-    /// if the clamped mass per step under the result exceeds `clampTolerance`.
+    /// if the clamped mass per step under the result exceeds `clampTolerance`. `progress`, when given, gets
+    /// `(iterations, maximumIterations)` every 100 iterations and once at the end (then `done` is the
+    /// number of iterations used, below `total` when the iteration converged).
     public func stationary(from initial: Density1D? = nil, tolerance: Double = 1e-14,
-                           maximumIterations: Int = 100_000, clampTolerance: Double = 1e-12) throws -> StationaryLaw<Density1D> {
+                           maximumIterations: Int = 100_000, clampTolerance: Double = 1e-12,
+                           progress: ((_ done: Int, _ total: Int) -> Void)? = nil) throws -> StationaryLaw<Density1D> {
         if let initial, initial.grid != grid {
             throw ConfigurationError(field: "initial", "must live on the operator's grid \(grid), got \(initial.grid)")
         }
         let start = initial?.masses ?? [Double](repeating: 1, count: grid.count)
         let g = grid
         return try TransferIteration.stationary(matrix, clamped: clampedProbability, initial: start, tolerance: tolerance,
-                                                maximumIterations: maximumIterations, clampTolerance: clampTolerance) {
+                                                maximumIterations: maximumIterations, clampTolerance: clampTolerance,
+                                                progress: progress) {
             Density1D(grid: g, masses: $0)
         }
     }

@@ -157,28 +157,31 @@ public struct TransferOperator2D: Sendable {
     public func step(_ p: [Double], into q: inout [Double]) { matrix.multiply(p, into: &q) }
 
     /// `p_k = P^k p_0`, saving every `saveEvery` steps (and the last), `t_k = k η`; clamped mass reported
-    /// as in ``TransferOperator1D/evolve(_:steps:saveEvery:clampTolerance:)``.
+    /// as in ``TransferOperator1D/evolve(_:steps:saveEvery:clampTolerance:progress:)``.
     public func evolve(_ initial: Density2D, steps: Int, saveEvery: Int = 1,
-                       clampTolerance: Double = 1e-12) throws -> DensityEvolution<Density2D> {
+                       clampTolerance: Double = 1e-12,
+                       progress: ((_ done: Int, _ total: Int) -> Void)? = nil) throws -> DensityEvolution<Density2D> {
         guard initial.grid == grid else {
             throw ConfigurationError(field: "initial", "must live on the operator's grid \(grid), got \(initial.grid)")
         }
         let g = grid
         return try TransferIteration.evolve(matrix, clamped: clampedProbability, initial: initial, steps: steps,
                                             saveEvery: saveEvery, timePerStep: timePerStep,
-                                            clampTolerance: clampTolerance) { Density2D(grid: g, masses: $0) }
+                                            clampTolerance: clampTolerance, progress: progress) { Density2D(grid: g, masses: $0) }
     }
 
-    /// The stationary law by power iteration, as ``TransferOperator1D/stationary(from:tolerance:maximumIterations:clampTolerance:)``.
+    /// The stationary law by power iteration, as ``TransferOperator1D/stationary(from:tolerance:maximumIterations:clampTolerance:progress:)``.
     public func stationary(from initial: Density2D? = nil, tolerance: Double = 1e-14,
-                           maximumIterations: Int = 100_000, clampTolerance: Double = 1e-12) throws -> StationaryLaw<Density2D> {
+                           maximumIterations: Int = 100_000, clampTolerance: Double = 1e-12,
+                           progress: ((_ done: Int, _ total: Int) -> Void)? = nil) throws -> StationaryLaw<Density2D> {
         if let initial, initial.grid != grid {
             throw ConfigurationError(field: "initial", "must live on the operator's grid \(grid), got \(initial.grid)")
         }
         let start = initial?.masses ?? [Double](repeating: 1, count: grid.count)
         let g = grid
         return try TransferIteration.stationary(matrix, clamped: clampedProbability, initial: start, tolerance: tolerance,
-                                                maximumIterations: maximumIterations, clampTolerance: clampTolerance) {
+                                                maximumIterations: maximumIterations, clampTolerance: clampTolerance,
+                                                progress: progress) {
             Density2D(grid: g, masses: $0)
         }
     }

@@ -213,6 +213,11 @@ public struct Ensemble: Sendable {
     public var histogramSpecs: [(observable: Int, lower: Double, upper: Double, bins: Int)]
     /// Record the position co-moment matrix (covariance) when the position has at most this many coordinates.
     public var covarianceLimit: Int
+    /// Called after each block of paths finishes, with the paths finished so far and the paths this
+    /// shard runs (the last call has `done == total`). Calls come from the worker threads, one at a
+    /// time, with `done` increasing. It is outside the per-step loops and changes no number of the
+    /// result; nil (the default) costs nothing.
+    public var progress: (@Sendable (_ done: Int, _ total: Int) -> Void)?
 
     public init(paths: Int, blockSize: Int = 1024, threads: Int = ProcessInfo.processInfo.activeProcessorCount,
                 shard: Shard = .whole, keepBlocks: Bool = true, covarianceLimit: Int = 16) {
@@ -243,6 +248,8 @@ public struct Ensemble: Sendable {
         defer { _ = results.deinitialize(); results.deallocate() }
         let box = UncheckedBox(results)
         let threadCount = Swift.max(1, Swift.min(threads, blocks.count))
+        let shardPaths = Swift.max(0, Swift.min(paths, blocks.upperBound * blockSize) - blocks.lowerBound * blockSize)
+        let counter = progress.map { ProgressCounter(total: shardPaths, report: $0) }
         DispatchQueue.concurrentPerform(iterations: threadCount) { t in
             var workspace = kernel.makeWorkspace()
             var acc = BlockAccumulator(saves: saves, positionDimension: pd, observables: observables, coDimension: co,
@@ -270,6 +277,7 @@ public struct Ensemble: Sendable {
                 divs.sort { $0.path < $1.path }
                 box.pointer[bi - blocks.lowerBound] = BlockStatistics(block: bi, moments: acc.moments(),
                                                                       histograms: acc.histograms, divergences: divs)
+                counter?.advance(by: last - first)
                 bi += threadCount
             }
             acc.deallocate()
