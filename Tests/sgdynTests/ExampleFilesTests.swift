@@ -67,3 +67,25 @@ struct ExampleFilesTests {
         #expect(exported.contains { $0.hasSuffix(".csv") }, "\(name): exported \(exported)")
     }
 }
+
+@Suite("sgdyn run: sweeps skip stored points")
+struct SweepSkipTests {
+    @Test("running a sweep file again skips every point already stored with the same spec hash")
+    func secondRunSkips() throws {
+        let dir = CLI.tempDir()
+        let path = CLI.repositoryRoot.appendingPathComponent("examples/weak-error-seeds.yaml").path
+        let store = dir + "/runs.sqlite"
+        let first = try CLI.run(["run", path, "--store", store], environment: [:], in: dir)
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(!first.stdout.contains("skipped"))
+        let points = first.stdout.split(separator: "\n").filter { $0.contains("fitted order SME-2") }.count
+        #expect(points >= 2)
+        let second = try CLI.run(["run", path, "--store", store], environment: [:], in: dir)
+        #expect(second.status == 0, "\(second.stderr)")
+        let skipped = second.stdout.split(separator: "\n").filter { $0.hasPrefix("skipped: same spec as run ") }
+        #expect(skipped.count == points, "\(second.stdout)")
+        #expect(!second.stdout.contains("fitted order"))
+        let list = try CLI.run(["runs", "list", "--store", store])
+        #expect(list.stdout.split(separator: "\n").filter { $0.contains(" done ") }.count == points)
+    }
+}
