@@ -28,7 +28,7 @@ let package = Package(
         ),
         .target(name: "SGDynamicsReport", dependencies: ["SGDynamics"]),
         // The SQLite run store: every study run with its spec, status, claim, reading and artifacts.
-        .target(name: "SGDynamicsStore", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
+        .target(name: "SGDynamicsStore", dependencies: ["SGDynamics", .product(name: "GRDB", package: "GRDB.swift")]),
         // Counts heap allocations for `sgdyn bench` (glibc only); linked into the CLI alone.
         .target(name: "CAllocationCounter"),
         .executableTarget(

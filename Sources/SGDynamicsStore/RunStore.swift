@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import SGDynamics
 
 /// The run store: an SQLite file (default `./sgdyn.sqlite`) that keeps every study run with its spec,
 /// status, process, claim, reading, stdout and artifacts.

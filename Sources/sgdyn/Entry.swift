@@ -33,14 +33,20 @@ enum Entry {
 
     /// Parse and run one command line (also used by `sgdyn run` for each point of an experiment file).
     /// Studies are recorded in the run store here.
-    static func execute(arguments: [String]) throws {
+    /// `skipIfStored`: a study whose spec is already stored as a finished run is not run again.
+    @discardableResult
+    static func execute(arguments: [String], skipIfStored: Bool = false) throws -> StudyRunRecord {
         var command = try SGDyn.parseAsRoot(arguments)
+        if let study = command as? any LibraryStudyCommand {
+            return try study.execute(record: !study.storeOptions.noStore, skipIfStored: skipIfStored)
+        }
         StudyRecording.reset()
         if let study = command as? any StudyCommand, !study.storeOptions.noStore {
-            try StudyRecorder(study: study, arguments: arguments).run(&command)
-        } else {
-            try command.run()
+            let id = try StudyRecorder(study: study, arguments: arguments, skipIfStored: skipIfStored).run(&command)
+            return StudyRunRecord(id: id, reading: StudyRecording.readingText)
         }
+        try command.run()
+        return StudyRunRecord(id: nil, reading: StudyRecording.readingText)
     }
 
     static func fail(_ message: String, code: Int32) -> Never {

@@ -20,7 +20,7 @@ struct ErrorReport {
         case let e as CLIError:
             (message, code, fromParser) = (e.message, e.code, false)
         case let e as ConfigurationError:
-            (message, code, fromParser) = (e.description, 64, false)
+            (message, code, fromParser) = ("\(CLIFlags.flag(e.field)): \(e.message)", 64, false)
         case let e as DatasetError:
             (message, code, fromParser) = (e.description, 64, false)
         case let e as LinearAlgebraError:

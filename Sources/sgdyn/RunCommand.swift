@@ -56,14 +56,13 @@ struct RunCommand: ParsableCommand {
             print("experiment: \(name)" + (spec.description.map { " — \($0)" } ?? ""))
         }
         let isSweep = !spec.sweep.isEmpty
-        defer { StudyRecording.skipIfStored = false; ProgressBar.context = nil }
+        defer { ProgressBar.context = nil }
         for point in points {
             let counter = points.count > 1 ? "[\(point.index)/\(points.count)] " : ""
             // The progress bars of the point's study show which point of the sweep is running.
             if points.count > 1 { ProgressBar.context = "\(point.index)/\(points.count)" }
             print("\(counter)$ \(point.commandLine)")
-            StudyRecording.skipIfStored = isSweep
-            do { try Entry.execute(arguments: point.arguments) } catch { throw point.locate(error) }
+            do { try Entry.execute(arguments: point.arguments, skipIfStored: isSweep) } catch { throw point.locate(error) }
         }
     }
 }

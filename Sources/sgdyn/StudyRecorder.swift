@@ -11,22 +11,23 @@ import SGDynamicsStore
 struct StudyRecorder {
     let study: any StudyCommand
     let arguments: [String]
+    /// Skip the run when its spec hash is already stored as a finished run (points of a sweep).
+    var skipIfStored = false
 
     /// Record and run `command` (`Entry.execute` has reset `StudyRecording`).
-    func run(_ command: inout any ParsableCommand) throws {
+    func run(_ command: inout any ParsableCommand) throws -> Int64 {
         let spec = try StudyRecording.canonicalSpec(arguments: arguments)
         let hash = SHA256.hex(spec)
         let store = try StoreLocation.open(study.storeOptions.path, create: true)
-        if StudyRecording.skipIfStored, let earlier = try recorded({ try store.latestDoneRun(specHash: hash) }), let id = earlier.id {
+        if skipIfStored, let earlier = try Self.recorded({ try store.latestDoneRun(specHash: hash) }), let id = earlier.id {
             print("skipped: same spec as run \(id)")
-            StudyRecording.lastRunID = id
-            return
+            StudyRecording.readingText = earlier.reading
+            return id
         }
         let name = type(of: study).configuration.commandName ?? "\(type(of: study))"
-        let id = try recorded {
+        let id = try Self.recorded {
             try store.begin(study: name, spec: spec, seed: seed.map(String.init), packageVersion: PackageVersion.current)
         }
-        StudyRecording.lastRunID = id
         let capture = StdoutCapture.start()
         do {
             try command.run()
@@ -41,7 +42,8 @@ struct StudyRecorder {
             throw error
         }
         let stdout = capture?.finish()
-        try recorded { try store.finish(id: id, outcome: outcome(stdout: stdout)) }
+        try Self.recorded { try store.finish(id: id, outcome: outcome(stdout: stdout)) }
+        return id
     }
 
     /// The study's findings so far.
@@ -60,7 +62,7 @@ struct StudyRecorder {
         return nil
     }
 
-    private func recorded<T>(_ body: () throws -> T) throws -> T {
+    static func recorded<T>(_ body: () throws -> T) throws -> T {
         do { return try body() } catch let error as RunStoreError { throw CLIError(storeError: error) }
     }
 
@@ -68,7 +70,7 @@ struct StudyRecorder {
     static func describe(_ error: any Error) -> (message: String, code: Int32) {
         switch error {
         case let e as CLIError: return (e.message, e.code)
-        case let e as ConfigurationError: return (e.description, 64)
+        case let e as ConfigurationError: return ("\(CLIFlags.flag(e.field)): \(e.message)", 64)
         case let e as DatasetError: return (e.description, 64)
         case let e as LinearAlgebraError: return ("numerical failure: \(e.description)", 1)
         default:

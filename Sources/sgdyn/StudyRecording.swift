@@ -28,13 +28,6 @@ enum StudyRecording {
     nonisolated(unsafe) static var readingText: String?
     nonisolated(unsafe) static var artifacts: [(name: String, contents: String)] = []
 
-    /// Set by `sgdyn run` for the points of a sweep: a point whose spec hash is already stored as a
-    /// finished run is skipped.
-    nonisolated(unsafe) static var skipIfStored = false
-
-    /// The store id of the last run recorded (or found stored, when skipped) by this process.
-    nonisolated(unsafe) static var lastRunID: Int64?
-
     /// The canonical spec of a command line (study name and every result-relevant option with its
     /// value, defaults filled in), as text whose hash identifies the run. Output-only options
     /// (--out, --no-files, --store, --no-store, --threads) are left out.
@@ -46,8 +39,14 @@ enum StudyRecording {
     ///     algorithm=sgd
     ///     batch=1
     ///     …
+    ///
+    /// A command whose work is a library study has the study's spec instead: the configuration's
+    /// canonical JSON with the content hash of every input file (`StudySpec`).
     static func canonicalSpec(arguments: [String]) throws -> String {
-        try StudyInvocation(arguments: arguments).canonicalText()
+        if let study = try? SGDyn.parseAsRoot(arguments) as? any LibraryStudyCommand {
+            return try study.canonicalSpec().text
+        }
+        return try StudyInvocation(arguments: arguments).canonicalText()
     }
 
     static func claim(_ text: String) { claimText = text }

@@ -29,6 +29,18 @@ func parseNumbers(_ text: String, field: String) throws -> [Double] {
     return out
 }
 
+/// Parse a comma-separated list of choices (`RawRepresentable` by their names) for the option `field`.
+func parseChoices<T: RawRepresentable & CaseIterable>(_ text: String, field: String) throws -> [T] where T.RawValue == String {
+    let names = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    guard !names.isEmpty else { throw CLIError.usage(field, "give at least one of \(T.allCases.map(\.rawValue).joined(separator: ", "))") }
+    return try names.map { name in
+        guard let v = T(rawValue: name) else {
+            throw CLIError.usage(field, "unknown value '\(name)'; valid: \(T.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        return v
+    }
+}
+
 /// Options that choose an objective, shared by the studies.
 struct ObjectiveOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Objective to study. One of: \(ObjectiveCatalog.validNames).", valueName: "name"))
@@ -42,6 +54,12 @@ struct ObjectiveOptions: ParsableArguments {
 
     @Option(name: .long, help: ArgumentHelp("Starting point, comma separated; its length must equal the objective's dimension.", valueName: "x,…"))
     var x0: String?
+
+    /// The library's description of the chosen objective (flags parsed; the objective is built by the study).
+    func choice() throws -> ObjectiveChoice {
+        ObjectiveChoice(name: objective, diagonal: try diagonal.map { try parseNumbers($0, field: "--diagonal") }, data: data,
+                        start: try x0.map { try parseNumbers($0, field: "--x0") })
+    }
 
     func resolve() throws -> (CatalogObjective, [Double]) {
         let diag = try diagonal.map { try parseNumbers($0, field: "--diagonal") }

@@ -77,15 +77,14 @@ struct TourCommand: ParsableCommand {
                 let args = command + ["--out", dir, "--store", storePath]
                 print("$ sgdyn " + args.joined(separator: " ") + "\n")
                 let t0 = Date()
-                StudyRecording.lastRunID = nil
-                try Entry.execute(arguments: args)
+                let record = try Entry.execute(arguments: args)
                 fflush(nil)
-                guard let id = StudyRecording.lastRunID else {
+                guard let id = record.id else {
                     throw CLIError.runtime("part (\(part.tag)): the run was not kept in the store")
                 }
                 ids.append(id)
                 headings[id] = "(\(part.tag)) \(part.title)"
-                let reading = StudyRecording.readingText ?? "(no reading)"
+                let reading = record.reading ?? "(no reading)"
                 print("\nMeasured (run \(id), \(String(format: "%.1f", Date().timeIntervalSince(t0))) s): \(reading)\n")
             }
         }

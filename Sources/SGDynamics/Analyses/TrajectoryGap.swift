@@ -7,7 +7,7 @@
 /// when a closed form is supplied.
 public struct TrajectoryGap: Sendable {
     /// The norm of `x_k − X(kτ)`.
-    public enum Norm: String, Sendable, CaseIterable {
+    public enum Norm: String, Codable, Sendable, CaseIterable {
         /// Max-norm `maxᵢ |xᵢ|` (THEORY.md §4.1 tables).
         case max
         /// Euclidean norm.

@@ -11,14 +11,6 @@ public struct CatalogObjective: Sendable {
     public let logColour: Bool
 }
 
-/// Errors in choosing an objective; each description is one line naming the field.
-public struct ConfigurationError: Error, CustomStringConvertible, Equatable {
-    public let field: String
-    public let message: String
-    public init(field: String, _ message: String) { self.field = field; self.message = message }
-    public var description: String { "\(field): \(message)" }
-}
-
 /// The built-in objectives by name (the CLI's `--objective`).
 public enum ObjectiveCatalog {
     public static let names: [String: String] = [
@@ -48,10 +40,10 @@ public enum ObjectiveCatalog {
                                     minimizer: [0, 0], window: (-1.25...1.25, -1.25...1.25), logColour: false)
         case "quadratic":
             guard let diagonal, !diagonal.isEmpty else {
-                throw ConfigurationError(field: "--diagonal", "the quadratic needs its Hessian diagonal, e.g. --diagonal 1,10")
+                throw ConfigurationError(field: "diagonal", "the quadratic needs its Hessian diagonal, e.g. --diagonal 1,10")
             }
             guard diagonal.allSatisfy({ $0 > 0 && $0.isFinite }) else {
-                throw ConfigurationError(field: "--diagonal", "every Hessian eigenvalue must be positive and finite, got \(diagonal)")
+                throw ConfigurationError(field: "diagonal", "every Hessian eigenvalue must be positive and finite, got \(diagonal)")
             }
             let d = diagonal.count
             return CatalogObjective(objective: Quadratic(diagonal: diagonal), start: [Double](repeating: 1, count: d),
@@ -80,7 +72,7 @@ public enum ObjectiveCatalog {
             return CatalogObjective(objective: m, start: m.initialParameters(seed: 1), minimizer: nil, window: nil,
                                     logColour: false)
         default:
-            throw ConfigurationError(field: "--objective", "unknown objective '\(name)'; valid: \(validNames)")
+            throw ConfigurationError(field: "objective", "unknown objective '\(name)'; valid: \(validNames)")
         }
     }
 }

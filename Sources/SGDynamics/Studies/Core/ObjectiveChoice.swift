@@ -1,0 +1,54 @@
+import Foundation
+
+/// An objective of the catalogue chosen by name, with its parameters and starting point: the part
+/// of a study's configuration that says which problem it studies.
+///
+///     ObjectiveChoice(name: "quadratic", diagonal: [1, 10], start: [1, 1])
+public struct ObjectiveChoice: Codable, Sendable, Equatable {
+    /// A name of `ObjectiveCatalog` (e.g. `ill-quadratic`, `least-squares`).
+    public var name: String
+    /// The Hessian diagonal of `quadratic`.
+    public var diagonal: [Double]?
+    /// A CSV data set for `least-squares`, `logistic` and `mlp` (nil: the bundled one).
+    public var data: String?
+    /// The starting point (nil: the catalogue's).
+    public var start: [Double]?
+
+    public init(name: String, diagonal: [Double]? = nil, data: String? = nil, start: [Double]? = nil) {
+        self.name = name
+        self.diagonal = diagonal
+        self.data = data
+        self.start = start
+    }
+
+    /// The objective and its starting point; `ConfigurationError`s name `objective`, `diagonal`,
+    /// `data` or `start`.
+    public func resolve() throws -> (entry: CatalogObjective, start: [Double]) {
+        if let data, !FileManager.default.fileExists(atPath: data) {
+            throw ConfigurationError(field: "data", "no file at '\(data)'; give the path of a CSV file with a header row")
+        }
+        let entry = try ObjectiveCatalog.make(name, diagonal: diagonal, data: data)
+        var x0 = entry.start
+        if let start {
+            guard start.count == entry.objective.dimension else {
+                throw ConfigurationError(field: "start", "has \(start.count) coordinates but \(name) has dimension \(entry.objective.dimension)")
+            }
+            guard start.allSatisfy(\.isFinite) else { throw ConfigurationError(field: "start", "coordinates must be finite, got \(start)") }
+            x0 = start
+        }
+        return (entry, x0)
+    }
+
+    /// The data file, when one is named.
+    public var inputFiles: [String] { data.map { [$0] } ?? [] }
+}
+
+/// The number of steps ⌊T/τ⌋ of a run of horizon `horizon` at step `tau`, or a
+/// `ConfigurationError` on `field` when it is not a finite count of at most `limit`.
+public func stepCount(horizon: Double, step tau: Double, limit: Int = 10_000_000, field: String) throws -> Int {
+    let n = horizon / tau * (1 + 1e-12)
+    guard n.isFinite, n >= 0, n <= Double(limit) else {
+        throw ConfigurationError(field: field, "T/η = \(NumberText.short(horizon / tau)) steps is more than \(limit); shorten the horizon or raise η")
+    }
+    return Int(n.rounded(.down))
+}
