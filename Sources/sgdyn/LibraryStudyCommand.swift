@@ -73,7 +73,8 @@ extension LibraryStudyCommand {
             }
         }
         let bars = ProgressBars()
-        let context = StudyContext(progress: { bars.handle($0) })
+        let threads = Mirror(reflecting: self).children.lazy.compactMap { $0.value as? ThreadOptions }.first?.threads
+        let context = StudyContext(threads: threads ?? ProcessInfo.processInfo.activeProcessorCount, progress: { bars.handle($0) })
         let started = Date()
         let result: StudyResult
         let files: [(name: String, contents: String)]

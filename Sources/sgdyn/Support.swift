@@ -78,6 +78,16 @@ struct ObjectiveOptions: ParsableArguments {
     }
 }
 
+/// Threads for ensembles (not part of a run's identity: results are the same for any count).
+struct ThreadOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("Threads (default: all cores).", valueName: "n"))
+    var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+
+    func validate() throws {
+        guard threads >= 1, threads <= 4096 else { throw ValidationError.field("--threads", "must be between 1 and 4096, got \(threads)") }
+    }
+}
+
 /// Where results go.
 struct OutputOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Directory for the CSV, JSON and SVG files.", valueName: "dir"))

@@ -11,10 +11,14 @@ public struct StudyContext: Sendable {
     public var isCancelled: @Sendable () -> Bool
     /// Diagnostic messages (warnings are also kept on the result).
     public var log: (@Sendable (String) -> Void)?
+    /// Threads for ensembles. Not part of a run's identity: results are bitwise the same for any count.
+    public var threads: Int = ProcessInfo.processInfo.activeProcessorCount
 
-    public init(progress: (@Sendable (StudyProgress) -> Void)? = nil,
+    public init(threads: Int = ProcessInfo.processInfo.activeProcessorCount,
+                progress: (@Sendable (StudyProgress) -> Void)? = nil,
                 isCancelled: @escaping @Sendable () -> Bool = { false },
                 log: (@Sendable (String) -> Void)? = nil) {
+        self.threads = max(1, threads)
         self.progress = progress
         self.isCancelled = isCancelled
         self.log = log

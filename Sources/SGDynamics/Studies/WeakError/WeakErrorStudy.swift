@@ -1,0 +1,167 @@
+import Foundation
+
+/// The weak error of SGD (or heavy ball / Nesterov) against its stochastic modified equations over
+/// a learning-rate grid (Li, Tai & E; docs/THEORY.md §4.3–§4.4, §5.1–§5.4):
+///
+///     err(η) = max_{0 ≤ k ≤ ⌊T/η⌋} |E g(x_k) − E g(X_kη)|
+///
+/// with a 95% interval of the max (simultaneous over k) and the fitted order (1 for SME-1, 2 for
+/// SME-2; 1 for the regime-A momentum SME). On the Li–Tai–E quadratic the moments are exact
+/// (`mode: .exact`), or sampled with SGD's noise γ_k and the SMEs' ΔW_k/√η the same draws (common
+/// random numbers) when b = 1; on least squares and logistic regression by Monte Carlo, the SMEs by
+/// Euler–Maruyama at step η/substeps.
+///
+///     var c = WeakErrorStudy.Configuration()
+///     c.mode = .exact
+///     let r = try WeakErrorStudy(c).run(StudyContext())
+///     r.metric("order SME-2")?.value   // ≈ 2
+public struct WeakErrorStudy: Study {
+    public static let name = "weak-error"
+
+    public enum ObjectiveName: String, Codable, Sendable, CaseIterable {
+        case liTaiE = "li-tai-e", leastSquares = "least-squares", logistic
+    }
+    public enum AlgorithmName: String, Codable, Sendable, CaseIterable { case sgd, hb, nag }
+    public enum ModelName: String, Codable, Sendable, CaseIterable {
+        case sme1, sme2
+        var order: Int { self == .sme1 ? 1 : 2 }
+    }
+    public enum Mode: String, Codable, Sendable, CaseIterable { case exact, mc, auto }
+
+    public struct Configuration: StudyConfiguration {
+        public var objective: ObjectiveName = .liTaiE
+        /// Hessian diagonal of the Li–Tai–E quadratic.
+        public var diagonal: [Double] = [1, 2]
+        /// CSV data set for least squares or logistic regression (nil: the bundled one).
+        public var data: String?
+        /// Starting point (nil: all ones on li-tai-e, zeros otherwise).
+        public var start: [Double]?
+        public var algorithm: AlgorithmName = .sgd
+        /// Momentum μ in [0, 1) for heavy ball and Nesterov.
+        public var momentum: Double = 0.5
+        public var models: [ModelName] = [.sme1, .sme2]
+        /// Test function g: `f`, `norm2`, `x1`…`xd`, `xi^4`.
+        public var test: String = "f"
+        public var learningRates: [Double] = [0.1, 0.05, 0.025, 0.0125]
+        public var horizon: Double = 1
+        public var mode: Mode = .auto
+        /// Monte Carlo paths per ensemble.
+        public var paths: Int = 100_000
+        public var batch: Int = 1
+        /// Euler–Maruyama sub-steps per η for non-linear SMEs.
+        public var substeps: Int = 20
+        public var seed: UInt64 = 1
+
+        public init() {}
+        public func inputFiles() -> [String] { data.map { [$0] } ?? [] }
+        public var seedValue: UInt64? { seed }
+    }
+
+    public let configuration: Configuration
+    let steps: [Int]
+
+    public init(_ configuration: Configuration) throws {
+        let c = configuration
+        guard c.horizon > 0, c.horizon.isFinite else { throw ConfigurationError(field: "horizon", "must be a positive number, got \(c.horizon)") }
+        guard c.paths >= 2, c.paths <= 1_000_000_000 else { throw ConfigurationError(field: "paths", "must be between 2 and 10⁹, got \(c.paths)") }
+        guard c.batch >= 1 else { throw ConfigurationError(field: "batch", "must be at least 1, got \(c.batch)") }
+        guard c.substeps >= 1, c.substeps <= 10_000 else { throw ConfigurationError(field: "substeps", "must be between 1 and 10000, got \(c.substeps)") }
+        guard c.momentum >= 0, c.momentum < 1 else { throw ConfigurationError(field: "momentum", "must be in [0, 1), got \(c.momentum)") }
+        guard c.algorithm == .sgd || c.objective == .liTaiE else {
+            throw ConfigurationError(field: "algorithm", "hb and nag are available on li-tai-e; use sgd for \(c.objective.rawValue)")
+        }
+        guard !c.learningRates.isEmpty, c.learningRates.allSatisfy({ $0 > 0 && $0 < 1 }) else {
+            throw ConfigurationError(field: "learningRates", "learning rates must lie in (0, 1), got \(c.learningRates)")
+        }
+        guard c.learningRates.allSatisfy({ c.horizon / $0 <= 1e7 && c.horizon / $0 * Double(c.substeps) <= 1e9 }) else {
+            throw ConfigurationError(field: "horizon", "T/η must stay below 10⁷ steps (and T/η × substeps below 10⁹), got T = \(c.horizon)")
+        }
+        guard !c.models.isEmpty else { throw ConfigurationError(field: "models", "give at least one of sme1, sme2") }
+        if c.algorithm != .sgd && c.models != [.sme1] {
+            throw ConfigurationError(field: "models", "for hb and nag only sme1 (the regime-A SME with η/(1−μ)) is available; pass --models sme1")
+        }
+        if c.objective == .liTaiE {
+            guard !c.diagonal.isEmpty, c.diagonal.allSatisfy({ $0 > 0 && $0 <= 1e6 }) else {
+                throw ConfigurationError(field: "diagonal", "Hessian eigenvalues must lie in (0, 10⁶], got \(c.diagonal)")
+            }
+        } else if c.mode == .exact {
+            throw ConfigurationError(field: "mode", "exact mode is available for li-tai-e only; use --mode mc for \(c.objective.rawValue)")
+        }
+        if let data = c.data, !FileManager.default.fileExists(atPath: data) {
+            throw ConfigurationError(field: "data", "no file at '\(data)'; give the path of a CSV file with a header row")
+        }
+        steps = c.learningRates.map { Int((c.horizon / $0 * (1 + 1e-12)).rounded(.down)) }
+        self.configuration = c
+        // Check the parts that need the objective (dimension of x0, test function, batch ≤ n).
+        _ = try problem()
+    }
+
+    /// The objective with its start and test function.
+    enum Problem {
+        case liTaiE(NoisyQuadratic, [Double], WeakErrorTest)
+        case leastSquares(LeastSquares, [Double], WeakErrorTest)
+        case logistic(LogisticRegression, [Double], WeakErrorTest)
+    }
+
+    func problem() throws -> Problem {
+        let c = configuration
+        switch c.objective {
+        case .liTaiE:
+            let f = NoisyQuadratic(hessian: .diagonal(c.diagonal))
+            let x0 = try startPoint(f.dimension, default: 1)
+            return .liTaiE(f, x0, try WeakErrorTest(c.test, f, dimension: f.dimension))
+        case .leastSquares, .logistic:
+            let entry = try ObjectiveCatalog.make(c.objective.rawValue, data: c.data)
+            let n = (entry.objective as? any FiniteSumObjective)?.sampleCount ?? 0
+            guard c.batch <= n else {
+                throw ConfigurationError(field: "batch", "must not exceed the \(n) samples of \(entry.objective.name), got \(c.batch)")
+            }
+            let x0 = try startPoint(entry.objective.dimension, default: 0)
+            if let ls = entry.objective as? LeastSquares { return .leastSquares(ls, x0, try WeakErrorTest(c.test, ls, dimension: ls.dimension)) }
+            if let lr = entry.objective as? LogisticRegression { return .logistic(lr, x0, try WeakErrorTest(c.test, lr, dimension: lr.dimension)) }
+            throw ConfigurationError(field: "objective", "\(entry.objective.name) is not a finite-sum objective")
+        }
+    }
+
+    func startPoint(_ d: Int, default v: Double) throws -> [Double] {
+        guard let s = configuration.start else { return [Double](repeating: v, count: d) }
+        guard s.count == d else { throw ConfigurationError(field: "start", "has \(s.count) coordinates but the objective has dimension \(d)") }
+        guard s.allSatisfy(\.isFinite) else { throw ConfigurationError(field: "start", "coordinates must be finite, got \(s)") }
+        return s
+    }
+
+    public func run(_ context: StudyContext) throws -> StudyResult {
+        var run = WeakErrorRun(study: self, context: context)
+        switch try problem() {
+        case .liTaiE(let f, let x0, let g):
+            return try configuration.algorithm == .sgd ? run.liTaiE(f, start: x0, test: g) : run.liTaiEMomentum(f, start: x0, test: g)
+        case .leastSquares(let f, let x0, let g): return try run.finiteSum(f, start: x0, test: g)
+        case .logistic(let f, let x0, let g): return try run.finiteSum(f, start: x0, test: g)
+        }
+    }
+}
+
+/// A test function g of a weak-error study: its name, its observable, and its kind (for exact moments).
+public struct WeakErrorTest: Sendable {
+    public let name: String
+    public let observable: Observable
+    public let kind: TestFunction
+
+    /// Parse `text` (`f`, `norm2`, `x1`…`xd`, `xi^4`) for the objective `f` of dimension `d`.
+    public init<F: Objective>(_ text: String, _ f: F, dimension d: Int) throws {
+        let t = text.lowercased()
+        if t == "f" { (name, observable, kind) = ("f", Observable("f") { f.value($0) }, .objective); return }
+        if t == "norm2" { (name, observable, kind) = ("‖x‖²", Observable("‖x‖²") { Vec.dot($0, $0) }, .squaredNorm); return }
+        if t.hasPrefix("x") {
+            let parts = t.dropFirst().split(separator: "^", omittingEmptySubsequences: false)
+            if let first = parts.first, let i = Int(first), i >= 1, i <= d {
+                if parts.count == 1 { (name, observable, kind) = ("x\(i)", Observable("x\(i)") { $0[i - 1] }, .coordinate(i - 1)); return }
+                if parts.count == 2, parts[1] == "4" {
+                    (name, observable, kind) = ("x\(i)⁴", Observable("x\(i)^4") { let v = $0[i - 1] * $0[i - 1]; return v * v }, .fourthPower(i - 1))
+                    return
+                }
+            }
+        }
+        throw ConfigurationError(field: "test", "must be f, norm2, x1…x\(d) or xi^4, got '\(text)'")
+    }
+}
