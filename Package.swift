@@ -41,7 +41,7 @@ let package = Package(
         ),
         .testTarget(name: "SGDynamicsTests", dependencies: ["SGDynamics"]),
         .testTarget(name: "SGDynamicsReportTests", dependencies: ["SGDynamicsReport"]),
-        .testTarget(name: "SGDynamicsStoreTests", dependencies: ["SGDynamicsStore"]),
+        .testTarget(name: "SGDynamicsStoreTests", dependencies: ["SGDynamicsStore", "SGDynamics"]),
         .testTarget(name: "sgdynTests", dependencies: ["sgdyn"]),
     ]
 )

@@ -1,4 +1,5 @@
 import Foundation
+import SGDynamics
 
 /// A self-contained HTML report of stored runs: one file with inline CSS and inline SVG, no scripts
 /// and no network references, readable offline and printable.
@@ -91,6 +92,29 @@ public struct HTMLReport: Sendable {
         out += "<dl class=\"r-facts\">" + facts.map { "<dt>\(HTMLText.escape($0.0))</dt><dd>\(HTMLText.escape($0.1))</dd>" }.joined() + "</dl>\n"
         out += "</div>\n"
 
+        if let result = run.result {
+            out += resultSections(result, run: run)
+        } else {
+            out += artifactSections(run)
+        }
+        out += "<h3>Reading</h3>\n"
+        out += run.reading.map { "<p class=\"r-reading\">\(HTMLText.escape($0))</p>\n" }
+            ?? "<p class=\"r-reading r-missing\">No reading was recorded for this run.</p>\n"
+
+        let others = run.result != nil ? [] : run.artifacts.filter { $0.kind != "csv" && $0.kind != "svg" }
+        if let stdout = run.stdout, !stdout.isEmpty {
+            out += "<details class=\"r-more\"><summary>Printed output</summary>\n<pre>\(HTMLText.escape(stdout))</pre></details>\n"
+        }
+        for f in others {
+            out += "<details class=\"r-more\"><summary>\(HTMLText.escape(f.name))</summary>\n<pre>\(HTMLText.escape(f.contents))</pre></details>\n"
+        }
+        out += "</section>\n"
+        return out
+    }
+
+    /// Tables and pictures of a run without a stored result: its CSV and SVG files.
+    func artifactSections(_ run: ReportRun) -> String {
+        var out = ""
         let tables = run.artifacts.filter { $0.kind == "csv" }
         if !tables.isEmpty {
             out += "<h3>Tables</h3>\n"
@@ -107,18 +131,69 @@ public struct HTMLReport: Sendable {
                 out += "<figure class=\"r-picture\">\n\(svg.markup)\n<figcaption>\(HTMLText.escape(p.name))</figcaption>\n</figure>\n"
             }
         }
-        out += "<h3>Reading</h3>\n"
-        out += run.reading.map { "<p class=\"r-reading\">\(HTMLText.escape($0))</p>\n" }
-            ?? "<p class=\"r-reading r-missing\">No reading was recorded for this run.</p>\n"
+        return out
+    }
 
-        let others = run.artifacts.filter { $0.kind != "csv" && $0.kind != "svg" }
-        if let stdout = run.stdout, !stdout.isEmpty {
-            out += "<details class=\"r-more\"><summary>Printed output</summary>\n<pre>\(HTMLText.escape(stdout))</pre></details>\n"
+    /// A result's warnings, summary tables, findings, figures and raw series.
+    func resultSections(_ result: StudyResult, run: ReportRun) -> String {
+        var out = ""
+        if !result.warnings.isEmpty {
+            out += "<div class=\"r-warnings\"><h3>Warnings</h3>\n<ul>\n"
+            for w in result.warnings { out += "<li><strong>\(HTMLText.escape(Self.warningTitle(w.kind)))</strong>: \(HTMLText.escape(w.message))</li>\n" }
+            out += "</ul></div>\n"
         }
-        for f in others {
-            out += "<details class=\"r-more\"><summary>\(HTMLText.escape(f.name))</summary>\n<pre>\(HTMLText.escape(f.contents))</pre></details>\n"
+        if !result.tables.isEmpty || !result.findings.isEmpty {
+            out += "<h3>Results</h3>\n"
+            if !result.context.isEmpty {
+                out += "<p class=\"r-context\">" + result.context.map { HTMLText.escape($0.trimmingCharacters(in: .whitespacesAndNewlines)) }.joined(separator: "<br>\n") + "</p>\n"
+            }
+            for t in result.tables { out += summaryTable(t) }
+            if !result.findings.isEmpty {
+                out += "<ul class=\"r-findings\">\n" + result.findings.map { "<li>\(HTMLText.escape($0))</li>\n" }.joined() + "</ul>\n"
+            }
         }
-        out += "</section>\n"
+        if !result.figures.isEmpty {
+            out += "<h3>Pictures</h3>\n"
+            for (i, f) in result.figures.enumerated() {
+                guard let svg = InlineSVG(ResultRenderer.svg(f), idPrefix: "r\(run.id)-f\(i)-") else { continue }
+                out += "<figure class=\"r-picture\">\n\(svg.markup)\n<figcaption>\(HTMLText.escape(f.title))</figcaption>\n</figure>\n"
+            }
+        }
+        if !result.series.isEmpty {
+            out += "<p class=\"r-downloads\">Raw series: " + result.series.map { t in
+                let csv = Data(ResultRenderer.csv(t).utf8).base64EncodedString()
+                return "<a download=\"\(HTMLText.escape(t.name)).csv\" href=\"data:text/csv;base64,\(csv)\">\(HTMLText.escape(t.name)).csv</a> (\(t.rows.count) rows)"
+            }.joined(separator: ", ") + "</p>\n"
+        }
+        return out
+    }
+
+    static func warningTitle(_ kind: StudyWarning.Kind) -> String {
+        switch kind {
+        case .preAsymptotic: return "pre-asymptotic fit"
+        case .monteCarloError: return "Monte Carlo error"
+        case .diverged: return "diverged"
+        case .note: return "note"
+        }
+    }
+
+    /// A summary table with its typed columns: numbers right-aligned, formatted as in the text output.
+    func summaryTable(_ t: ResultTable) -> String {
+        var out = "<figure class=\"r-table\">\n<figcaption>\(HTMLText.escape(t.title))</figcaption>\n<table>\n<thead><tr>"
+        for c in t.columns { out += "<th scope=\"col\">\(HTMLText.escape(c.unit.map { u in "\(c.title) [\(u)]" } ?? c.title))</th>" }
+        out += "</tr></thead>\n<tbody>\n"
+        for row in t.rows {
+            out += "<tr>"
+            for (c, cell) in zip(t.columns, row) {
+                let numeric: Bool
+                switch cell { case .number, .interval: numeric = true; default: numeric = false }
+                out += "<td\(numeric ? " class=\"r-num\"" : "")>\(HTMLText.escape(ResultRenderer.cellText(cell, c)))</td>"
+            }
+            out += "</tr>\n"
+        }
+        out += "</tbody>\n</table>\n"
+        for n in t.notes { out += "<p class=\"r-note\">\(HTMLText.escape(n))</p>\n" }
+        out += "</figure>\n"
         return out
     }
 
@@ -216,6 +291,9 @@ public struct HTMLReport: Sendable {
     .r-table th.r-num { text-align: right; font-family: inherit; }
     .r-table th, .r-table td { padding: 4px 10px; border-bottom: 1px solid var(--rule); white-space: nowrap; }
     .r-table tbody tr:nth-child(even) { background: #fbfcfd; }
+    .r-warnings { background: #fff8e6; border-left: 4px solid #d4a017; padding: 4px 16px; border-radius: 0 6px 6px 0; margin: 8px 0; }
+    .r-warnings h3 { margin: 6px 0; }
+    .r-context, .r-findings, .r-downloads { font-size: 14px; }
     .r-num { text-align: right; font-variant-numeric: tabular-nums; font-family: "DejaVu Sans Mono", Menlo, Consolas, monospace; }
     .r-picture svg { display: block; max-width: 100%; height: auto; border: 1px solid var(--rule); border-radius: 6px; }
     .r-reading { font-size: 16px; background: #f3fbf4; border-left: 4px solid #2da44e; padding: 10px 16px; border-radius: 0 6px 6px 0; margin: 0; }

@@ -1,3 +1,5 @@
+import SGDynamics
+
 /// One run as the HTML report shows it: plain values read from the run store by the caller.
 public struct ReportRun: Sendable {
     /// The store's id of the run.
@@ -27,6 +29,9 @@ public struct ReportRun: Sendable {
     public var artifacts: [ReportArtifact]
     /// A heading that replaces "Run N · study" (e.g. a part of the tour); the run and study follow it.
     public var heading: String? = nil
+    /// The study's result, when the run kept one (`result.json`): the report then shows its summary
+    /// tables, warnings and figures (drawn anew from the numbers), and links its raw series as CSV.
+    public var result: StudyResult? = nil
 
     public init(id: Int64, study: String, question: String? = nil, claim: String? = nil, spec: String, status: String,
                 started: String, duration: String? = nil, seed: String? = nil, packageVersion: String? = nil,

@@ -1,6 +1,9 @@
+import Foundation
+
 /// The fields of a run's spec text, in order, for showing and comparing specs.
 ///
-/// Two shapes are read: lines of `name=value` (the canonical spec), or a command line
+/// Three shapes are read: a study's canonical JSON (`StudySpec`: nested keys flattened to
+/// `configuration.objective.name`-style names, shown without the `configuration.` prefix), lines of `name=value` (the canonical spec), or a command line
 /// (`study --name value --flag …`, where a flag gets the value `true` and the first bare word is the study).
 public struct SpecFields: Sendable, Equatable {
     public var fields: [(name: String, value: String)]
@@ -10,6 +13,23 @@ public struct SpecFields: Sendable, Equatable {
     }
 
     public init(_ spec: String) {
+        if spec.hasPrefix("{"), let root = try? JSONDecoder().decode(JSONValue.self, from: Data(spec.utf8)), case .object(let top) = root {
+            var out: [(String, String)] = []
+            if case .string(let study)? = top["study"] { out.append(("study", study)) }
+            func flatten(_ v: JSONValue, _ name: String) {
+                switch v {
+                case .object(let m): for k in m.keys.sorted() { flatten(m[k]!, name.isEmpty ? k : "\(name).\(k)") }
+                case .array(let a): out.append((name, a.map(\.text).joined(separator: ",")))
+                default: out.append((name, v.text))
+                }
+            }
+            if let c = top["configuration"] { flatten(c, "") }
+            if case .object(let inputs)? = top["inputs"] {
+                for k in inputs.keys.sorted() { out.append(("input \(k)", "sha256 \(inputs[k]!.text.prefix(16))…")) }
+            }
+            fields = out
+            return
+        }
         let lines = spec.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         // name=value lines: every line has an `=` with a bare name (no spaces, no leading dash) before it.
         let isField: (String) -> Bool = { line in
@@ -67,5 +87,47 @@ public struct SpecFields: Sendable, Equatable {
             let a = value(n), b = other.value(n)
             return a == b ? nil : (n, a, b)
         }
+    }
+}
+
+/// A JSON document as a value (for flattening specs).
+enum JSONValue: Decodable {
+    case null, bool(Bool), number(Double), string(String), array([JSONValue]), object([String: JSONValue])
+
+    init(from decoder: any Decoder) throws {
+        if var a = try? decoder.unkeyedContainer() {
+            var items: [JSONValue] = []
+            while !a.isAtEnd { items.append(try a.decode(JSONValue.self)) }
+            self = .array(items)
+            return
+        }
+        if let o = try? decoder.container(keyedBy: AnyKey.self) {
+            var m: [String: JSONValue] = [:]
+            for k in o.allKeys { m[k.stringValue] = try o.decode(JSONValue.self, forKey: k) }
+            self = .object(m)
+            return
+        }
+        let c = try decoder.singleValueContainer()
+        if c.decodeNil() { self = .null } else if let b = try? c.decode(Bool.self) { self = .bool(b) }
+        else if let d = try? c.decode(Double.self) { self = .number(d) } else { self = .string(try c.decode(String.self)) }
+    }
+
+    /// Numbers in their shortest form, strings bare, arrays comma separated.
+    var text: String {
+        switch self {
+        case .null: return "null"
+        case .bool(let b): return b ? "true" : "false"
+        case .number(let d): return d == d.rounded() && abs(d) < 1e15 ? String(Int64(d)) : "\(d)"
+        case .string(let s): return s
+        case .array(let a): return "[" + a.map(\.text).joined(separator: ",") + "]"
+        case .object: return "{…}"
+        }
+    }
+
+    struct AnyKey: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
     }
 }

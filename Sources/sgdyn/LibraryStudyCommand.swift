@@ -97,10 +97,9 @@ extension LibraryStudyCommand {
         if !written.isEmpty { text += "wrote " + written.joined(separator: ", ") + "\n" }
         print(text, terminator: "")
         if let store, let id {
-            let json = try files.first { $0.name == "\(result.study).json" }?.contents ?? result.jsonText()
-            let artifacts = [("result.json", json)] + files.filter { $0.name != "\(result.study).json" }
+            // The files as written; `<study>.json` is the result itself.
             try StudyRecorder.recorded {
-                try store.finish(id: id, outcome: RunOutcome(claim: result.claim, reading: result.reading, stdout: text, artifacts: artifacts))
+                try store.finish(id: id, outcome: RunOutcome(claim: result.claim, reading: result.reading, stdout: text, artifacts: files))
             }
         }
         return StudyRunRecord(id: id, reading: result.reading)

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SGDynamics
 import SGDynamicsReport
 import SGDynamicsStore
 
@@ -61,6 +62,8 @@ struct ReportCommand: ParsableCommand {
                 errorMessage: r.errorMessage, reading: r.reading, stdout: r.stdout,
                 artifacts: files.map { ReportArtifact(name: $0.name, kind: $0.kind.rawValue, contents: $0.contents) }))
             runs[runs.count - 1].heading = headings[id]
+            // A run that kept its result is shown from the numbers (tables and figures drawn anew).
+            runs[runs.count - 1].result = files.first { $0.name == "\(r.study).json" }.flatMap { try? StudyResult(json: $0.contents) }
         }
         let heading = title ?? (runs.count == 1 ? "sgdyn report: run \(runs[0].id) (\(runs[0].study))"
                                                : "sgdyn report: runs " + runs.map { "\($0.id)" }.joined(separator: ", "))

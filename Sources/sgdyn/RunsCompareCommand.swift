@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SGDynamics
 import SGDynamicsReport
 import SGDynamicsStore
 
@@ -7,7 +8,7 @@ import SGDynamicsStore
 struct RunsCompareCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "compare",
-        abstract: "Compare two stored runs: spec differences, then every CSV both wrote, row by row.",
+        abstract: "Compare two stored runs: spec differences, then their results' numbers with intervals (or, for older runs, every CSV both wrote).",
         discussion: """
         Rows are matched on the leading columns that identify a row (e.g. the learning rate), else by \
         position. Each column then shows run A's value and run B's; a B value marked '*' differs from A's \
@@ -53,6 +54,14 @@ struct RunsCompareCommand: ParsableCommand {
             print("reading B: \(b.reading ?? "-")")
         }
 
+        // Runs that kept their results are compared number by number, with intervals.
+        if let ra = fa.first(where: { $0.name == "\(a.study).json" }).flatMap({ try? StudyResult(json: $0.contents) }),
+           let rb = fb.first(where: { $0.name == "\(b.study).json" }).flatMap({ try? StudyResult(json: $0.contents) }) {
+            print("\nstatus: A \(ra.status.rawValue), B \(rb.status.rawValue)")
+            let comparison = ResultComparison(ra, rb)
+            print(comparison.rows.isEmpty ? "\nno metrics in either result" : "\nmetrics (95% intervals):\n" + comparison.render())
+            return
+        }
         let csvA = fa.filter { $0.kind == .csv }, csvB = fb.filter { $0.kind == .csv }
         let common = csvA.filter { x in csvB.contains { $0.name == x.name } }
         for x in csvA where !common.contains(where: { $0.name == x.name }) { print("\n\(x.name): only in A") }

@@ -10,8 +10,9 @@ struct SpecCommand: ParsableCommand {
         > my.yaml` writes a file that `sgdyn run my.yaml` runs. The file lists every result-relevant option, \
         sorted, with the default where the command line gave none (null: unset, no default); output-only \
         options (out, no-files, store, no-store, threads) only when given. With --canonical, print instead \
-        the canonical spec that identifies the run in the run store: study=NAME, then sorted name=value \
-        lines, numbers in one spelling, output-only options left out.
+        the canonical spec that identifies the run in the run store (a library study's configuration as \
+        canonical JSON with its input files' hashes; for the others study=NAME, then sorted name=value \
+        lines, numbers in one spelling), output-only options left out.
         """
     )
 
@@ -35,6 +36,11 @@ struct SpecCommand: ParsableCommand {
         // The command line must be one the study accepts (its own validation included).
         _ = try SGDyn.parseAsRoot(commandLine)
         let invocation = try StudyInvocation(arguments: commandLine)
-        print(canonical ? try invocation.canonicalText() : SpecWriter.yaml(for: invocation), terminator: "")
+        if canonical {
+            let text = try StudyRecording.canonicalSpec(arguments: commandLine)
+            print(text.hasSuffix("\n") ? text : text + "\n", terminator: "")
+        } else {
+            print(SpecWriter.yaml(for: invocation), terminator: "")
+        }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import SGDynamics
 import Testing
 @testable import SGDynamicsStore
 

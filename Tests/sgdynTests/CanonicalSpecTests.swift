@@ -10,7 +10,7 @@ struct CanonicalSpecTests {
         let variants: [[String]] = [
             ["weak-error", "--etas", "0.1,0.05", "--mode", "mc"],
             ["weak-error", "--etas=0.10,0.050", "--mode=mc", "--horizon", "1", "--seed", "1"],
-            ["weak-error", "--mode", "auto", "--mode", "mc", "--etas", "1e-1, 5e-2", "--paths", "1e5", "--momentum", "0.50"],
+            ["weak-error", "--mode", "auto", "--mode", "mc", "--etas", "1e-1, 5e-2", "--paths", "100000", "--momentum", "0.50"],
             ["weak-error", "--mode", "mc", "--etas", "0.1,0.05", "--threads", "1", "--no-files", "--out", "/tmp/x",
              "--store", "other.sqlite", "--no-store", "--diagonal", "1.0,2", "--models", "sme1,sme2", "--batch", "+1"],
         ]
@@ -28,32 +28,37 @@ struct CanonicalSpecTests {
         #expect(try StudyRecording.canonicalSpec(arguments: ["flow"]) != StudyRecording.canonicalSpec(arguments: ["gap"]))
     }
 
-    @Test("the text is study=NAME then sorted name=value lines with every default and no output-only option")
+    @Test("a library study's spec is its configuration as canonical JSON: sorted keys, every default, no output-only option")
     func shape() throws {
-        let text = try StudyRecording.canonicalSpec(arguments: ["weak-error", "--seed", "9"])
-        let lines = text.split(separator: "\n").map(String.init)
-        #expect(lines.first == "study=weak-error")
-        let names = lines.dropFirst().map { String($0.prefix { $0 != "=" }) }
-        #expect(names == names.sorted())
-        #expect(Set(names) == ["algorithm", "batch", "diagonal", "etas", "horizon", "mode", "models", "momentum",
-                               "objective", "paths", "seed", "substeps", "test"])
-        #expect(lines.contains("seed=9") && lines.contains("paths=100000") && lines.contains("horizon=1"))
-        // Flags are recorded as true/false; output-only flags are not recorded.
+        let text = try StudyRecording.canonicalSpec(arguments: ["weak-error", "--seed", "9", "--threads", "1", "--no-files"])
+        let root = try #require(JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+        #expect(root["study"] as? String == "weak-error")
+        let c = try #require(root["configuration"] as? [String: Any])
+        #expect(Set(c.keys) == ["algorithm", "batch", "diagonal", "learningRates", "horizon", "mode", "models", "momentum",
+                                "objective", "paths", "seed", "substeps", "test"])
+        #expect(c["seed"] as? Int == 9 && c["paths"] as? Int == 100000 && c["horizon"] as? Double == 1)
+        #expect(!text.contains("threads") && !text.contains("files"))
+        // Keys are sorted, so the same configuration is the same text.
+        let keys = ["\"algorithm\"", "\"batch\"", "\"diagonal\"", "\"horizon\"", "\"learningRates\""].map { text.range(of: $0)!.lowerBound }
+        #expect(keys == keys.sorted())
+        // The other studies: flags recorded as true/false; output-only flags are not recorded.
         let fp = try StudyRecording.canonicalSpec(arguments: ["fokker-planck", "--no-files"])
         #expect(fp.contains("stationary=false\n") && !fp.contains("no-files"))
         #expect(try StudyRecording.canonicalSpec(arguments: ["fokker-planck", "--stationary"]).contains("stationary=true\n"))
     }
 
-    @Test("every study has a canonical spec, and unknown studies or options are usage errors")
-    func everyStudy() throws {
-        #expect(StudyInterface.studyNames == ["flow", "gap", "weak-error", "simulate", "fokker-planck", "master", "stationary", "noise", "stability"])
-        for study in StudyInterface.studyNames {
-            let text = try StudyRecording.canonicalSpec(arguments: [study])
-            #expect(text.hasPrefix("study=\(study)\n") && text.split(separator: "\n").count > 2, "\(study)")
-        }
-        #expect(throws: CLIError.self) { try StudyRecording.canonicalSpec(arguments: ["merge"]) }
-        #expect(throws: CLIError.self) { try StudyRecording.canonicalSpec(arguments: ["flow", "--etaz", "1"]) }
-        #expect(throws: CLIError.self) { try StudyRecording.canonicalSpec(arguments: ["flow", "--etas"]) }
+    @Test("the spec of a study on a data file includes the file's content hash: one changed byte is another spec")
+    func dataFileHash() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("sgdyn-spec-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let csv = dir.appendingPathComponent("d.csv").path
+        try "a,b,y\n1,2,3\n2,1,0\n0,1,1\n3,3,2\n".write(toFile: csv, atomically: true, encoding: .utf8)
+        let args = ["weak-error", "--objective", "least-squares", "--data", csv, "--mode", "mc"]
+        let before = try StudyRecording.canonicalSpec(arguments: args)
+        #expect(before.contains("\"inputs\":{\"\(csv)\":\""))
+        try "a,b,y\n1,2,3\n2,1,0\n0,1,1\n3,3,1\n".write(toFile: csv, atomically: true, encoding: .utf8)
+        #expect(try StudyRecording.canonicalSpec(arguments: args) != before)
     }
 
     @Test("numbers have one spelling; other text is kept", arguments: [

@@ -82,7 +82,7 @@ struct RunCommandTests {
         }
         let a = try CLI.run(["spec", "--canonical", "weak-error", "--mode", "mc", "--etas", "0.10,0.050", "--threads", "1"])
         let b = try CLI.run(["spec", "--canonical", "weak-error", "--etas=0.1,0.05", "--mode=mc", "--horizon", "1"])
-        #expect(a.status == 0 && a.stdout == b.stdout && a.stdout.hasPrefix("study=weak-error\n"))
+        #expect(a.status == 0 && a.stdout == b.stdout && a.stdout.hasPrefix("{\"configuration\":") && a.stdout.contains("\"study\":\"weak-error\""))
         for bad in [["spec"], ["spec", "merge"], ["spec", "weak-error", "--mode", "fast"], ["spec", "flow", "--etaz", "1"]] {
             let e = try CLI.run(bad)
             #expect(e.status == 64 && e.stderr.split(separator: "\n").count == 1, "\(bad): \(e.stderr)")
@@ -91,15 +91,18 @@ struct RunCommandTests {
 
     @Test("text values YAML would misread are quoted, and read back as written")
     func quoting() throws {
-        let r = try CLI.run(["spec", "weak-error", "--test", "x1^4", "--x0", "yes", "--data", "a b: c.csv", "--out", "null"])
+        // flow checks its start and data when it runs, so text that is no number or file still reaches the file
+        let w = try CLI.run(["spec", "weak-error", "--test", "x1^4"])
+        #expect(w.status == 0 && w.stdout.contains("\ntest: x1^4\n"), "\(w.stderr)")
+        let r = try CLI.run(["spec", "flow", "--x0", "yes", "--data", "a b: c.csv", "--out", "null"])
         #expect(r.status == 0, "\(r.stderr)")
-        for line in ["x0: \"yes\"", "data: \"a b: c.csv\"", "test: x1^4", "out: \"null\""] {
+        for line in ["x0: \"yes\"", "data: \"a b: c.csv\"", "out: \"null\""] {
             #expect(r.stdout.contains("\n\(line)\n"), "\(line) in \(r.stdout)")
         }
         let path = try file("q.yaml", r.stdout)
         let dry = try CLI.run(["run", path, "--dry-run"])
         #expect(dry.status == 0, "\(dry.stderr)")
-        for part in ["--x0 yes", "--data 'a b: c.csv'", "--test x1^4", "--out null"] {
+        for part in ["--x0 yes", "--data 'a b: c.csv'", "--out null"] {
             #expect(dry.stdout.contains(part), "\(part) in \(dry.stdout)")
         }
     }

@@ -40,7 +40,7 @@ struct RunStoreCLITests {
 
         let show = try sgdyn(["runs", "show", "1"], store: store)
         #expect(show.stdout.hasPrefix("run 1: gap, done\n"))
-        #expect(show.stdout.contains("objective = quartic"))
+        #expect(show.stdout.contains("objective.name = quartic"))
         #expect(show.stdout.contains("claim: GD's trajectory gap"))
         #expect(show.stdout.contains("reading: Over η = 0.1, 0.05, 0.025, 0.0125: the gap to gradient flow shrinks at order 1.0"))
         for name in ["gap.csv", "gap.json", "gap.svg"] { #expect(show.stdout.contains(name)) }
@@ -100,21 +100,24 @@ struct RunStoreCLITests {
         #expect(try statuses(in: store) == [1: "failed"], "a usage error does no work and keeps no run")
     }
 
-    @Test("runs compare shows the spec differences and marks the cells that differ")
+    @Test("runs compare shows the spec differences and compares the results' metrics with their intervals")
     func compare() throws {
         let store = freshStore()
         try sgdyn(["gap", "--objective", "quartic", "--etas", "0.1,0.05,0.025", "--no-files"], store: store)
-        try sgdyn(["gap", "--objective", "quartic", "--etas", "0.1,0.05,0.025", "--horizon", "2", "--no-files"], store: store)
+        try sgdyn(["gap", "--objective", "quartic", "--etas", "0.2,0.1,0.05", "--no-files"], store: store)
         try sgdyn(["gap", "--objective", "quartic", "--etas", "0.1,0.05,0.025", "--no-files"], store: store)
         let r = try sgdyn(["runs", "compare", "1", "2"], store: store)
         #expect(r.stdout.contains("spec differences:"))
-        #expect(r.stdout.split(separator: "\n").contains { $0.hasPrefix("horizon") && $0.hasSuffix("2") })
-        #expect(r.stdout.contains("gap.csv: 6 rows in A, 6 in B, rows matched on model, eta; 6 rows differ"))
-        #expect(r.stdout.contains("gap A") && r.stdout.contains("gap B") && r.stdout.contains(" *"))
-        #expect(r.stdout.split(separator: "\n").contains { $0.hasPrefix("  steps") && $0.contains("6") }, "per-column summary")
+        #expect(r.stdout.split(separator: "\n").contains { $0.hasPrefix("learningRates") && $0.hasSuffix("0.2,0.1,0.05") })
+        #expect(r.stdout.contains("metrics (95% intervals):"))
+        let orderLine = try #require(r.stdout.split(separator: "\n").first { $0.hasPrefix("order gf ") })
+        #expect(orderLine.contains("[") && (orderLine.hasSuffix("agree (intervals overlap)") || orderLine.hasSuffix("differ (intervals disjoint)")))
+        #expect(r.stdout.split(separator: "\n").contains { $0.hasPrefix("gap gf at η=0.1 ") && $0.hasSuffix("same") })
+        #expect(r.stdout.split(separator: "\n").contains { $0.hasPrefix("gap gf at η=0.025 ") && $0.hasSuffix("only in A") })
+        #expect(r.stdout.split(separator: "\n").contains { $0.hasPrefix("gap gf at η=0.2 ") && $0.hasSuffix("only in B") })
         let same = try sgdyn(["runs", "compare", "1", "3"], store: store)
         #expect(same.stdout.contains("spec: identical"))
-        #expect(same.stdout.contains("0 rows differ") && !same.stdout.contains(" *"))
+        #expect(same.stdout.split(separator: "\n").filter { $0.hasPrefix("order ") || $0.hasPrefix("gap ") }.allSatisfy { $0.hasSuffix("same") })
     }
 
     @Test("runs export writes the run's files as they were written")
