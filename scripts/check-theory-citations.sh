@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Check that every section of THEORY.md cited in the project has a heading in docs/THEORY.md.
 #
-# A citation is "THEORY.md §N(.M)*" (also "THEORY §…", "THEORY.md§…"), together with the sections
+# A citation is "docs/THEORY.md §N(.M)*" (also "docs/THEORY.md §…", "docs/THEORY.md§…"), together with the sections
 # chained to it: "§7.2–§7.3", "§2.1–2.2", "§6.3, §6.5", "§6.3 and §6.5". A heading is a line
 # "#… N. Title" or "#… N.M Title". Searched: Sources/, Tests/, README.md, examples/, docs/.
 #

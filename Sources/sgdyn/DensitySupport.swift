@@ -97,7 +97,7 @@ struct DensityObjective {
         return (a.map { $0 * $0 }, (0..<n).map { a[$0] * ls.targets[$0] })
     }
 
-    /// `σ² = c Σ(θ*)`: the variance of one minibatch gradient at θ* (THEORY.md §2.2).
+    /// `σ² = c Σ(θ*)`: the variance of one minibatch gradient at θ* (docs/THEORY.md §2.2).
     func stepNoiseVariance(batchSize b: Int, sampling: Sampling) -> Double {
         guard let ls = finiteSum else { return 0 }
         var m = Matrix(rows: 1, columns: 1)
@@ -108,7 +108,7 @@ struct DensityObjective {
 
 /// Options choosing a 1-D objective and SGD's learning rate, shared by `master` and `stationary`.
 struct OneDimensionalObjectiveOptions: ParsableArguments {
-    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Worked example: bernoulli (n = 2 samples f_{1,2}(θ) = ½λ(θ ∓ 1)², THEORY.md §8.4). Default when no --objective is given.", valueName: "name"))
+    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Worked example: bernoulli (n = 2 samples f_{1,2}(θ) = ½λ(θ ∓ 1)², docs/THEORY.md §8.4). Default when no --objective is given.", valueName: "name"))
     var example: String?
 
     @Option(name: .customLong("eta-lambda"), parsing: .unconditional, help: ArgumentHelp("ηλ for --example bernoulli, in (0, 2) (default 0.5: SGD's law is Uniform[−1, 1]).", valueName: "ηλ"))
@@ -231,7 +231,7 @@ struct OneDimensionalObjectiveOptions: ParsableArguments {
 // MARK: exact moments of affine chains
 
 /// The chain `θ' = a_B θ + b_B + s Z`, `B ~ P(B)`, `Z ~ N(0, 1)` independent: SGD (`s = 0`) or SGLD on
-/// per-sample quadratics, `a_B = 1 − η h_B`, `b_B = η g_B` (THEORY.md §6.3, §6.5, §8.4). Its moments
+/// per-sample quadratics, `a_B = 1 − η h_B`, `b_B = η g_B` (docs/THEORY.md §6.3, §6.5, §8.4). Its moments
 /// follow exactly from `E[(θ')^k] = Σ_j C(k, j) E[a^j β^{k−j}] E[θ^j]`, `β = b + sZ`.
 struct AffineChain {
     var a: [Double]
@@ -269,7 +269,7 @@ struct AffineChain {
     /// `E a^k`.
     func aMoment(_ k: Int) -> Double { expectation { a, _ in pow(a, Double(k)) } }
 
-    /// `E a²` < 1: the second moment converges (mean-square stability, THEORY.md §10.2).
+    /// `E a²` < 1: the second moment converges (mean-square stability, docs/THEORY.md §10.2).
     var meanSquareStable: Bool { aMoment(2) < 1 }
     /// Every map is a contraction.
     var contracting: Bool { a.allSatisfy { abs($0) < 1 } }

@@ -12,14 +12,14 @@ struct FokkerPlanckCommand: StudyCommand {
         ∂_t p = ∇·(p∇f + D∇p) for Langevin dθ = −∇f dt + √(2D)dW (D = --temperature), or the SME-1 of SGD \
         dθ = −∇f dt + (ηcΣ(θ))^{1/2} dW (--model sme: --learning-rate, --batch-size, --sampling; objectives \
         with gradient noise only: li-tai-e, shifted-quadratics, least-squares). Discretisation: Chang–Cooper \
-        exponential fitting with zero-flux walls (THEORY.md §7.2–§7.3), cell masses on --grid \
+        exponential fitting with zero-flux walls (docs/THEORY.md §7.2–§7.3), cell masses on --grid \
         (lower:upper:count, or two axes for 2-D). With a gradient drift and constant isotropic diffusion the \
         face coefficients are potential differences, and the discrete equilibrium is exactly the grid Gibbs \
         law e^{−f/D}/Z; the table then lists TV, KL (ε = 1e-12 per cell) and W1 (per marginal in 2-D) to it. \
         Otherwise the drift and diffusion are taken at the faces (equilibrium exact to O(Δx²)). Default: \
         the stationary law (A p = 0, Σ p = 1). With --time T: implicit Euler (mass and positivity for every \
         --dt, error O(dt)) from a point mass or a Gaussian (--start, --start-variance), rows at --saves \
-        times. The default case is THEORY.md §7.4: f = (x²−1)²/4, D = 0.3, 121 points on [−3, 3], \
+        times. The default case is docs/THEORY.md §7.4: f = (x²−1)²/4, D = 0.3, 121 points on [−3, 3], \
         Σ x²g = 0.8405464652307093. Writes fokker-planck.csv, .json and .svg (1-D: densities overlaid; 2-D: a \
         heatmap) to --out.
         """
@@ -244,7 +244,7 @@ struct FokkerPlanckCommand: StudyCommand {
         if model == "langevin" {
             solver = try potentialSolver(p, axes: axes, diffusion: temperature)
             gibbsT = temperature
-            scheme = "gradient drift, constant D: potential differences B = Δf/Δx, C = D (THEORY.md §7.2), equilibrium exactly e^{−f/D}"
+            scheme = "gradient drift, constant D: potential differences B = Δf/Δx, C = D (docs/THEORY.md §7.2), equilibrium exactly e^{−f/D}"
             modelLabel = "Langevin dθ = −∇f dt + √(2D) dW, D = \(fmt(temperature, 6))"
         } else {
             let s = Sampling(rawValue: sampling)!
@@ -261,7 +261,7 @@ struct FokkerPlanckCommand: StudyCommand {
             }
         }
         // Printed only once the solve has succeeded, so a bad input leaves nothing but the error line.
-        let intro = ["Fokker–Planck equation (Chang–Cooper, zero-flux walls; THEORY.md §7) of \(modelLabel)",
+        let intro = ["Fokker–Planck equation (Chang–Cooper, zero-flux walls; docs/THEORY.md §7) of \(modelLabel)",
                      "objective \(p.label)", "scheme: \(scheme)"]
         switch solver {
         case .one(let fp): try run1D(fp, p, gibbsT: gibbsT, intro: intro)
@@ -364,7 +364,7 @@ struct FokkerPlanckCommand: StudyCommand {
                        fmt(q.minimumMass, 3), fmt(q.boundaryMass, 3)])
         }
         print(table.render())
-        print("E x² = Σ_j x_j² p_j over the cell masses\(objective == "double-well" ? " (THEORY.md §7.4 case 1, D = 0.3 on [−3, 3] with 121 nodes: 0.8405464652307093)" : "").")
+        print("E x² = Σ_j x_j² p_j over the cell masses\(objective == "double-well" ? " (docs/THEORY.md §7.4 case 1, D = 0.3 on [−3, 3] with 121 nodes: 0.8405464652307093)" : "").")
         var json: [String: Any] = ["study": "fokker-planck", "model": model, "objective": objective, "dimension": 1,
                                    "grid": ["lower": g.lower, "upper": g.upper, "count": g.count], "residual": residual,
                                    "stationary": ["mean": stat.mean, "variance": stat.variance,

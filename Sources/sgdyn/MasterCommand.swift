@@ -10,7 +10,7 @@ struct MasterCommand: StudyCommand {
         abstract: "Solve SGD's finite-η master equation (transfer operator) in 1-D and compare its law with the Langevin/OU model and the Gibbs density.",
         discussion: """
         SGD with finitely many minibatches B is the Markov chain θ' = T_B(θ) = θ − η∇f_B(θ); its law evolves \
-        by the master equation p_{k+1}(θ') = Σ_B P(B) ∫ δ(θ' − T_B(θ)) p_k(θ) dθ (THEORY.md §8.2), solved on \
+        by the master equation p_{k+1}(θ') = Σ_B P(B) ∫ δ(θ' − T_B(θ)) p_k(θ) dθ (docs/THEORY.md §8.2), solved on \
         --grid by cloud-in-cell deposit (§8.3: a column-stochastic matrix, mass and positivity exact, an \
         O(Δθ²) interpolation bias). Batches are enumerated exactly when there are at most --max-batches, \
         else sampled (the output says which). Without --steps the stationary law is found by power \
@@ -111,7 +111,7 @@ struct MasterCommand: StudyCommand {
                 let h = (1 - chain.a[k]) / eta
                 eh += chain.p[k] * h; eh2 += chain.p[k] * h * h
             }
-            return CLIError.usage(etaField, "SGD is not mean-square stable at η = \(fmt(eta)): E(1 − ηh_B)² = \(fmt(chain.aMoment(2))) ≥ 1 (THEORY.md §10.2); need η < 2E[h_B]/E[h_B²] = \(fmt(2 * eh / eh2))\(problem.isBernoulli ? ", i.e. 0 < ηλ < 2" : "")")
+            return CLIError.usage(etaField, "SGD is not mean-square stable at η = \(fmt(eta)): E(1 − ηh_B)² = \(fmt(chain.aMoment(2))) ≥ 1 (docs/THEORY.md §10.2); need η < 2E[h_B]/E[h_B²] = \(fmt(2 * eh / eh2))\(problem.isBernoulli ? ", i.e. 0 < ηλ < 2" : "")")
         }
     }
 
@@ -165,7 +165,7 @@ struct MasterCommand: StudyCommand {
         }
         try checkCovers(gaussian, what: "the Langevin Gaussian")
         try checkCovers(gibbs, what: "the Gibbs density")
-        print("SGD master equation (THEORY.md §8.2–§8.3) on the \(problem.label)")
+        print("SGD master equation (docs/THEORY.md §8.2–§8.3) on the \(problem.label)")
         print(c.header)
         print("grid [\(fmt(g.lower, 6)), \(fmt(g.upper, 6))] with \(g.count) nodes, Δθ = \(fmt(g.spacing, 4)) (cloud-in-cell deposit, O(Δθ²) bias); max clamped probability per step \(fmt(op.maximumClampedProbability))")
         print("stationary law by power iteration: \(law.iterations) iterations, ‖Δp‖₁ = \(fmt(law.change, 2)) (tolerance \(fmt(tolerance, 2))), clamped mass \(fmt(law.clampedMass, 2)), status \(law.status)")
@@ -192,7 +192,7 @@ struct MasterCommand: StudyCommand {
         print("")
         var table = TextTable(["law", "mean", "variance", "excess kurtosis", "what"])
         table.add(["master-equation", fmt(p.mean, 7), fmt(p.variance, 7), fmt(p.excessKurtosis, 7), "SGD's grid law (power iteration)"])
-        table.add(["exact-discrete", fmt(exact.mean, 7), fmt(exact.variance, 7), fmt(exact.excessKurtosis, 7), "affine moment recursion (THEORY.md §6.3, §6.5, §8.4)"])
+        table.add(["exact-discrete", fmt(exact.mean, 7), fmt(exact.variance, 7), fmt(exact.excessKurtosis, 7), "affine moment recursion (docs/THEORY.md §6.3, §6.5, §8.4)"])
         table.add(["langevin-gaussian", fmt(problem.minimizer, 7), fmt(langevinVariance, 7), "0", "OU/Langevin at T = ησ²/2 = \(fmt(temperature, 6)): Var = ησ²/(2λ)"])
         table.add(["gibbs", fmt(gibbs.mean, 7), fmt(gibbs.variance, 7), fmt(gibbs.excessKurtosis, 7), "e^{−f/T}/Z on the grid"])
         print(table.render())
@@ -229,7 +229,7 @@ struct MasterCommand: StudyCommand {
         if !files.isEmpty { print("\nwrote " + files.joined(separator: ", ")) }
     }
 
-    static let masterClaim = "SGD's law at finite η is the fixed point of its exact master equation, not the Langevin Gaussian: for a quadratic the exact stationary variance is ησ²/(λ(2 − ηλ)), above Langevin's ησ²/(2λ) by the factor 1/(1 − ηλ/2), and the law need not be Gaussian (THEORY.md §8)."
+    static let masterClaim = "SGD's law at finite η is the fixed point of its exact master equation, not the Langevin Gaussian: for a quadratic the exact stationary variance is ησ²/(λ(2 − ηλ)), above Langevin's ησ²/(2λ) by the factor 1/(1 − ηλ/2), and the law need not be Gaussian (docs/THEORY.md §8)."
 
     func transient(_ op: TransferOperator1D, _ c: MasterContext, steps: Int, stationary: Density1D, gaussian: Density1D,
                    json: inout [String: Any]) throws {
@@ -334,7 +334,7 @@ struct MasterCommand: StudyCommand {
         let gibbs = try naming([:]) { try Density1D.gibbs(grid: gx, temperature: temperature, potential: { problem.value($0) }) }
         try checkCovers(gaussian, what: "the Langevin Gaussian")
         try checkCovers(gibbs, what: "the Gibbs density")
-        print("Heavy-ball master equation (θ, v) (THEORY.md §8.2, §6.4) on the \(problem.label)")
+        print("Heavy-ball master equation (θ, v) (docs/THEORY.md §8.2, §6.4) on the \(problem.label)")
         print(c.header + ", μ = \(fmt(mu, 6))")
         print("grid θ ∈ [\(fmt(gx.lower, 5)), \(fmt(gx.upper, 5))] × v ∈ [\(fmt(g2.y.lower, 5)), \(fmt(g2.y.upper, 5))], \(gx.count) × \(g2.y.count) nodes (bilinear deposit)")
         print("stationary law by power iteration: \(law.iterations) iterations, ‖Δp‖₁ = \(fmt(law.change, 2)), clamped mass \(fmt(law.clampedMass, 2)), status \(law.status)")

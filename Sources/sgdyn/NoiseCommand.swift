@@ -4,13 +4,13 @@ import SGDynamics
 import SGDynamicsReport
 
 /// `sgdyn noise`: gradient-noise diagnostics of a finite-sum objective at a point or along a run
-/// (THEORY.md §2.1–2.2, §9; ``GradientNoiseDiagnostics``).
+/// (docs/THEORY.md §2.1–2.2, §9; ``GradientNoiseDiagnostics``).
 struct NoiseCommand: StudyCommand {
     static let configuration = CommandConfiguration(
         commandName: "noise",
         abstract: "Measure the minibatch gradient noise of a finite sum: Σ spectrum, alignment with the Hessian, Gaussianity, tail index, 1/b scaling.",
         discussion: """
-        The noise is ξ_B = g_B − ∇f(x), g_B the mean of b per-sample gradients (THEORY.md §2.2), with \
+        The noise is ξ_B = g_B − ∇f(x), g_B the mean of b per-sample gradients (docs/THEORY.md §2.2), with \
         Cov ξ_B = c(b) Σ(x), Σ = (1/n) Σᵢ (∇fᵢ − ∇f)(∇fᵢ − ∇f)ᵀ and c(b) = 1/b with replacement, \
         (n−b)/(b(n−1)) without. Reported, each next to the claim it checks: the top eigenvalues of Σ, tr Σ \
         and the effective rank tr Σ/λ_max; cos(Σ, H) and tr Σ/tr H (exact for d ≤ 500, else Hutchinson \

@@ -3,7 +3,7 @@ import Foundation
 import SGDynamics
 import SGDynamicsReport
 
-/// `sgdyn stability`: Wu–Ma–E mean-square stability of SGD at a minimum (THEORY.md §10.2), and
+/// `sgdyn stability`: Wu–Ma–E mean-square stability of SGD at a minimum (docs/THEORY.md §10.2), and
 /// sharpness along GD against 2/η (edge of stability, §10.1).
 struct StabilityCommand: StudyCommand {
     static let configuration = CommandConfiguration(

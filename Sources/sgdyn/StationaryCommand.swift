@@ -10,7 +10,7 @@ struct StationaryCommand: StudyCommand {
         commandName: "stationary",
         abstract: "Compare the stationary law of SGD or SGLD in 1-D (ensemble histogram, master equation) with its Langevin model (Fokker–Planck) and the Gibbs density.",
         discussion: """
-        Four laws on one grid (THEORY.md §6, §7, §8): (a) an ensemble of --paths runs, each iterate after \
+        Four laws on one grid (docs/THEORY.md §6, §7, §8): (a) an ensemble of --paths runs, each iterate after \
         --burn-in steps for --steps more deposited at the nearest grid node (moments from the iterates, \
         standard errors from the spread of per-path averages); (b) the master equation of the algorithm \
         (transfer operator, power iteration; SGLD's Gaussian noise as whole-cell jumps with Gaussian \
@@ -107,7 +107,7 @@ struct StationaryCommand: StudyCommand {
             chain = AffineChain(curvature: lambda, eta: eta, temperature: T)
         }
         if let chain, !chain.meanSquareStable {
-            throw CLIError.usage(etaField, "\(algorithm.uppercased()) is not mean-square stable at η = \(fmt(eta)): E(1 − ηh_B)² = \(fmt(chain.aMoment(2))) ≥ 1 (THEORY.md §10.2)\(problem.isBernoulli ? "; need 0 < ηλ < 2" : "")")
+            throw CLIError.usage(etaField, "\(algorithm.uppercased()) is not mean-square stable at η = \(fmt(eta)): E(1 − ηh_B)² = \(fmt(chain.aMoment(2))) ≥ 1 (docs/THEORY.md §10.2)\(problem.isBernoulli ? "; need 0 < ηλ < 2" : "")")
         }
         if chain == nil, !(eta * lambda < 2) {
             throw CLIError.usage(etaField, "\(algorithm.uppercased()) on \(problem.name) is unstable at its minimizer for ηλ ≥ 2 (λ = f''(θ*) = \(fmt(lambda))); need η < \(fmt(2 / lambda))")
@@ -216,7 +216,7 @@ struct StationaryCommand: StudyCommand {
         }
         if let exact {
             table.add(["exact-discrete", fmt(exact.mean, 6), fmt(exact.variance, 6), "", fmt(exact.excessKurtosis, 5),
-                       "affine moment recursion (THEORY.md §6.2, §6.3, §6.5)"])
+                       "affine moment recursion (docs/THEORY.md §6.2, §6.3, §6.5)"])
         }
         if chain != nil { table.add(["langevin-ou", fmt(problem.minimizer, 6), fmt(sdL * sdL, 6), "", "0", "OU model at θ*: Var = T/λ"]) }
         print(table.render())
@@ -240,7 +240,7 @@ struct StationaryCommand: StudyCommand {
         StudyRecording.reading("At η = \(fmt(eta, 4)) the ensemble variance is \(fmt(ens.variance, 5)) ± \(fmt(ens.varianceSE, 2)) and the master equation's \(fmt(master.variance, 5))\(exact.map { " (exact discrete \(fmt($0.variance, 5)))" } ?? ""), against \(fmt(langevin.variance, 5)) for the Langevin model; TV ensemble–master \(fmt(ensMaster.tv, 3)) (Monte Carlo), master–Langevin \(fmt(masterLangevin.tv, 3)), W1 master–Langevin \(fmt(masterLangevin.w1, 3)).")
         if problem.isBernoulli {
             let r = eta * lambda
-            print("Bernoulli example: SGD's law is the Bernoulli convolution Σ ρ^j ηλ b_j, ρ = \(fmt(1 - r, 6)); exact variance ηλ/(2 − ηλ) = \(fmt(r / (2 - r), 7))\(abs(r - 0.5) < 1e-12 ? ": Uniform[−1, 1], density 0.5" : "") (THEORY.md §8.4).")
+            print("Bernoulli example: SGD's law is the Bernoulli convolution Σ ρ^j ηλ b_j, ρ = \(fmt(1 - r, 6)); exact variance ηλ/(2 − ηλ) = \(fmt(r / (2 - r), 7))\(abs(r - 0.5) < 1e-12 ? ": Uniform[−1, 1], density 0.5" : "") (docs/THEORY.md §8.4).")
         }
 
         let json: [String: Any] = [

@@ -3,7 +3,7 @@ import Testing
 @testable import SGDynamics
 
 /// A finite sum with constant per-sample gradients gᵢ: fᵢ(x) = gᵢᵀx, so the minibatch gradient is
-/// exactly the minibatch mean of THEORY.md §2.2.
+/// exactly the minibatch mean of docs/THEORY.md §2.2.
 struct LinearSum: FiniteSumObjective {
     let g: [[Double]]
     var dimension: Int { g[0].count }
@@ -109,7 +109,7 @@ struct AlgorithmTests {
         #expect(a.points.last! == b.points.last!)
     }
 
-    @Test("SGD on the Li–Tai–E quadratic: E f(x_1) = 1.09 at η = 0.1 (THEORY.md §5.3) within 4 SE")
+    @Test("SGD on the Li–Tai–E quadratic: E f(x_1) = 1.09 at η = 0.1 (docs/THEORY.md §5.3) within 4 SE")
     func sgdOneStep() {
         let f = NoisyQuadratic(hessian: .diagonal([1, 2]))
         let sgd = SGD(OracleGradient(f), learningRate: 0.1)

@@ -187,7 +187,7 @@ struct DocumentationExampleTests {
 
     // MARK: Conventions.md
 
-    @Test("Conventions: Σ of THEORY.md §2.2's worked example and its 1/b and (n−b)/(b(n−1)) factors; SME-1 diffusion σσᵀ = η c Σ")
+    @Test("Conventions: Σ of docs/THEORY.md §2.2's worked example and its 1/b and (n−b)/(b(n−1)) factors; SME-1 diffusion σσᵀ = η c Σ")
     func noiseCovarianceFactors() {
         let five = FixedGradients(vectors: [[1, 0], [2, 1], [-1, 3], [0.5, -2], [4, 1]])
         let sigma = GradientNoise.sampleCovariance(five, at: [0, 0])   // population covariance (divides by n)
@@ -207,7 +207,7 @@ struct DocumentationExampleTests {
         #expect(sme.timeIdentification == "t = kη")
     }
 
-    @Test("Conventions: SME-2 drift of f = x⁴/4 at x = 1, η = 0.1 is −1.15 (THEORY.md §4.3); time per step η, √η for regime B")
+    @Test("Conventions: SME-2 drift of f = x⁴/4 at x = 1, η = 0.1 is −1.15 (docs/THEORY.md §4.3); time per step η, √η for regime B")
     func smeDriftAndTimeScales() {
         let quartic = Quartic(c: 0)                                    // f(x) = x⁴/4
         let sme2 = SME(ExactGradient(quartic), learningRate: 0.1, order: 2)
@@ -227,7 +227,7 @@ struct DocumentationExampleTests {
 
     // MARK: MeasuringWeakError.md
 
-    @Test("Weak error, exact: THEORY.md §5.3's table to 5 digits; fitted orders 1 and 2 (SME-2: 2 ± 0.05)")
+    @Test("Weak error, exact: docs/THEORY.md §5.3's table to 5 digits; fitted orders 1 and 2 (SME-2: 2 ± 0.05)")
     func exactWeakErrorCurve() {
         let h = Matrix.diagonal([1, 2])
         let curve = QuadraticMoments.weakErrorCurve(hessian: h, from: [1, 1],
@@ -317,7 +317,7 @@ struct DocumentationExampleTests {
                                   observables: [g])
         let point = WeakError.compare(sgdRun, smeRun, observable: 0, learningRate: eta)
 
-        // Paths that keep 5 standard errors below a tenth of this error (THEORY.md §5.4):
+        // Paths that keep 5 standard errors below a tenth of this error (docs/THEORY.md §5.4):
         let sd = point.standardError * Double(point.paths).squareRoot()
         let paths = WeakError.requiredPaths(standardDeviation: sd, expectedError: point.error, fraction: 0.1)
 
@@ -418,6 +418,27 @@ struct DocumentationExampleTests {
         let withoutCRN = WeakError.compare(sgdAlone, modelAlone, observable: 0, learningRate: eta)
 
         #expect(withCRN.standardError * 5 < withoutCRN.standardError)
-        #expect(withCRN.lower <= 0.035498 && 0.035498 <= withCRN.upper)   // THEORY.md §5.3, η = 0.1
+        #expect(withCRN.lower <= 0.035498 && 0.035498 <= withCRN.upper)   // docs/THEORY.md §5.3, η = 0.1
+    }
+}
+
+// MARK: - RunningStudies.md
+
+@Suite("RunningStudies.md samples")
+struct RunningStudiesSamples {
+    @Test("the gap study's order against gradient flow is about 1, with an interval that contains 1")
+    func gap() throws {
+        let gap = try GapStudy(.init(objective: .init(name: "quartic")))
+        let result = try gap.run(StudyContext())
+        let order = result.metric("order gf")!   // GD against gradient flow
+        #expect(abs(order.value - 1.065) < 0.001 && order.interval!.contains(1))
+    }
+
+    @Test("the exact weak-error study fits SME-2 at order 2.01")
+    func weakError() throws {
+        var configuration = WeakErrorStudy.Configuration()
+        configuration.mode = .exact
+        let result = try WeakErrorStudy(configuration).run(StudyContext())
+        #expect(abs(result.metric("order SME-2")!.value - 2.014) < 0.001)
     }
 }

@@ -3,7 +3,7 @@ import Testing
 @testable import SGDynamics
 
 // Exact (no Monte Carlo) moments: Lyapunov solvers, SGD/SME/momentum on quadratics, least squares.
-// Every expected number is a closed form or a table entry of THEORY.md.
+// Every expected number is a closed form or a table entry of docs/THEORY.md.
 
 private func relativeError(_ a: Double, _ b: Double) -> Double { abs(a - b) / max(abs(b), 1e-300) }
 
@@ -20,7 +20,7 @@ private func randomSPD(_ n: Int, seed: UInt64) -> Matrix {
     return (g * g.transposed + Matrix.identity(n)).symmetrized
 }
 
-@Suite("Exact moments: Lyapunov solvers and spectral radius (THEORY.md §6.3, §10.1)")
+@Suite("Exact moments: Lyapunov solvers and spectral radius (docs/THEORY.md §6.3, §10.1)")
 struct ExactMomentLyapunovTests {
     @Test("Discrete Lyapunov S = MSMᵀ + Q on random stable non-symmetric M (ρ ≤ ‖M‖_F = 0.95): residual < 1e-10")
     func discreteResidual() throws {
@@ -79,7 +79,7 @@ struct ExactMomentLyapunovTests {
     }
 }
 
-@Suite("Exact moments: SGD, SME-1/2 and momentum on quadratics (THEORY.md §5.3, §6.3, §6.4, §10.1)")
+@Suite("Exact moments: SGD, SME-1/2 and momentum on quadratics (docs/THEORY.md §5.3, §6.3, §6.4, §10.1)")
 struct ExactMomentQuadraticTests {
     static let h = Matrix.diagonal([1, 2])
     static let x0 = [1.0, 1.0]
@@ -293,13 +293,13 @@ struct ExactMomentQuadraticTests {
     }
 }
 
-@Suite("Exact moments: least squares (THEORY.md §2.2, §6.5, §10.2)")
+@Suite("Exact moments: least squares (docs/THEORY.md §2.2, §6.5, §10.2)")
 struct ExactMomentLeastSquaresTests {
     /// A tiny non-realizable problem, n = 5, d = 2.
     static let tiny = LeastSquares(A: Matrix([[1, 0], [2, 1], [-1, 3], [0.5, -2], [4, 1]]),
                                    y: [1, -1, 2, 0.5, 3])
 
-    /// One step of THEORY.md §6.5 by brute force over explicit batches (independent of the library's
+    /// One step of docs/THEORY.md §6.5 by brute force over explicit batches (independent of the library's
     /// tensors): M' = E[(I−ηH_B)M(I−ηH_B)] + η E[(I−ηH_B) m c_Bᵀ + c_B mᵀ(I−ηH_B)] + η² E[c_B c_Bᵀ].
     static func bruteForceStep(_ f: LeastSquares, _ law: LeastSquaresMoments.Moments, eta: Double,
                                batches: [[Int]]) -> LeastSquaresMoments.Moments {

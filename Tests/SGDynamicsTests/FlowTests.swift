@@ -2,10 +2,10 @@ import Foundation
 import Testing
 @testable import SGDynamics
 
-/// The ill-conditioned quadratic of THEORY.md §4.1: f = ½ xᵀ diag(1, 10) x, x₀ = (1, 1).
+/// The ill-conditioned quadratic of docs/THEORY.md §4.1: f = ½ xᵀ diag(1, 10) x, x₀ = (1, 1).
 let illConditioned = Quadratic(diagonal: [1, 10])
 
-@Suite("GD against gradient flow (THEORY.md §4.1–4.2)")
+@Suite("GD against gradient flow (docs/THEORY.md §4.1–4.2)")
 struct FlowTests {
     @Test("Gradient flow at t = 1: exact solution and Dormand–Prince agree with (e⁻¹, e⁻¹⁰)")
     func gradientFlowValues() {

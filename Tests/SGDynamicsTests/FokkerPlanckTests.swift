@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import SGDynamics
 
-/// THEORY.md §7.4 case 1: `L = x⁴/4 − x²/2`, `D = 0.3`, `x ∈ [−3, 3]`, 121 nodes (`Δx = 0.05`).
+/// docs/THEORY.md §7.4 case 1: `L = x⁴/4 − x²/2`, `D = 0.3`, `x ∈ [−3, 3]`, 121 nodes (`Δx = 0.05`).
 fileprivate let case1Grid = try! Grid1D(lower: -3, upper: 3, count: 121)
 fileprivate func doubleWell(_ x: Double) -> Double { x * x * x * x / 4 - x * x / 2 }
 
@@ -22,7 +22,7 @@ struct FokkerPlanck1DDensityTests {
         #expect(throws: ConfigurationError.self) { try Grid1D(lower: 1, upper: 0, count: 10) }
     }
 
-    @Test("§7.4 case 1: ‖A g‖∞ ≤ 1e-13, stationary solve = Gibbs g, Σx²g and g(0), g(1) as in THEORY.md")
+    @Test("§7.4 case 1: ‖A g‖∞ ≤ 1e-13, stationary solve = Gibbs g, Σx²g and g(0), g(1) as in docs/THEORY.md")
     func gibbsCase1() throws {
         let fp = try FokkerPlanck1D(grid: case1Grid, diffusion: 0.3, potential: doubleWell)
         let g = try Density1D.gibbs(grid: case1Grid, temperature: 0.3, potential: doubleWell)
@@ -86,7 +86,7 @@ struct FokkerPlanck1DDensityTests {
     @Test("General drift and state-dependent D from a ClosureSDE: stationary ∝ (1+x²)^{−4}, second order in Δx")
     func multiplicativeNoiseModel() throws {
         // dX = −3X dt + √(1+x²) dW: D = (1+x²)/2, B = D' − b = 4x, zero flux ⇒ p ∝ (1+x²)^{−4}
-        // (THEORY.md §6.1). Equilibrium is exact only up to the O(Δx²) face quadrature (§7.3).
+        // (docs/THEORY.md §6.1). Equilibrium is exact only up to the O(Δx²) face quadrature (§7.3).
         let sde = ClosureSDE(dimension: 1, drift: { x, _, out in out[0] = -3 * x[0] },
                              diagonalDiffusion: { x, _, out in out[0] = (1 + x[0] * x[0]).squareRoot() })
         var errors = [Double]()

@@ -2,10 +2,10 @@ import Foundation
 import Testing
 @testable import SGDynamics
 
-// Symmetric α-stable sampler and the tail-index estimator (THEORY.md §9). Statistical checks use a
+// Symmetric α-stable sampler and the tail-index estimator (docs/THEORY.md §9). Statistical checks use a
 // fixed seed and bound the error by a stated number of standard errors.
 
-@Suite("Heavy tails: SαS sampler (Chambers–Mallows–Stuck) and tail index (THEORY.md §9)")
+@Suite("Heavy tails: SαS sampler (Chambers–Mallows–Stuck) and tail index (docs/THEORY.md §9)")
 struct HeavyTailTests {
     private func draws(_ s: SymmetricStable, count: Int, seed: UInt64) -> [Double] {
         let rng = CounterRNG(seed: seed, stream: 9)

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import SGDynamics
 
-// Mean-square stability of SGD at a minimum (THEORY.md §10.2, Wu–Ma–E) and sharpness along GD.
+// Mean-square stability of SGD at a minimum (docs/THEORY.md §10.2, Wu–Ma–E) and sharpness along GD.
 // Exact checks: 1-D closed form, enumeration over every batch, the least-squares moment operator.
 
 /// `count` random PSD `d × d` matrices `G Gᵀ / d` from a fixed seed.
@@ -59,7 +59,7 @@ private func spectralRadiusOf(_ t: Matrix) -> Double {
     SymmetricEigen(t.symmetrized).values.reduce(0) { max($0, abs($1)) }
 }
 
-@Suite("Mean-square stability of SGD at a minimum (THEORY.md §10.2)")
+@Suite("Mean-square stability of SGD at a minimum (docs/THEORY.md §10.2)")
 struct MeanSquareStabilityTests {
     @Test("1-D: η* = 2a/(a² + c s²) equals bisection on ρ(T) = 1 to 1e-10, and both closed-form criteria, for b ∈ {1, 2, 3}, with and without replacement")
     func oneDimensional() throws {

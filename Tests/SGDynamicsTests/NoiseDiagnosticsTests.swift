@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import SGDynamics
 
-// Gradient-noise diagnostics (THEORY.md §2.1–2.2, §9): exact pieces against closed forms, sampled
+// Gradient-noise diagnostics (docs/THEORY.md §2.1–2.2, §9): exact pieces against closed forms, sampled
 // pieces within a stated number of standard errors at a fixed seed.
 
 private func maxRelativeDifference(_ a: Matrix, _ b: Matrix) -> Double {

@@ -114,7 +114,7 @@ struct ObjectiveGradientTests {
         checkObjective(nq, at: randomPoints(2))
     }
 
-    @Test("NoisyQuadratic: sample mean of oracle draws is ∇f within 4 SE; covariance is H² (THEORY §2.3)")
+    @Test("NoisyQuadratic: sample mean of oracle draws is ∇f within 4 SE; covariance is H² (docs/THEORY.md §2.3)")
     func noisyQuadraticOracle() {
         let h = Matrix([[2, 0.5], [0.5, 1]])
         let nq = NoisyQuadratic(hessian: h)

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import SGDynamics
 
-/// THEORY.md §4.2 (Smith, Dherin, Barrett & De): the SGD modified flow against one epoch of SGD.
+/// docs/THEORY.md §4.2 (Smith, Dherin, Barrett & De): the SGD modified flow against one epoch of SGD.
 @Suite("SGD modified flow (Smith et al.)")
 struct SGDModifiedFlowTests {
     /// C_i = ½ a_i w² as least squares on x_i = √a_i, y_i = 0.

@@ -6,7 +6,7 @@ import Testing
 struct SMETests {
     let liTaiE = NoisyQuadratic(hessian: .diagonal([1, 2]))
 
-    @Test("SME-2 drift: −1.15 for f = x⁴/4 at η = 0.1, x = 1 (THEORY.md §4.3); −(H + (η/2)H²)x for a quadratic")
+    @Test("SME-2 drift: −1.15 for f = x⁴/4 at η = 0.1, x = 1 (docs/THEORY.md §4.3); −(H + (η/2)H²)x for a quadratic")
     func sme2Drift() {
         let sme = SME(ExactGradient(Quartic(c: 0)), learningRate: 0.1, order: 2)
         var b = [0.0]

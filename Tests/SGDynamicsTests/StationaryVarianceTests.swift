@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import SGDynamics
 
-/// THEORY.md §6.3: the exact stationary variance of discrete SGD on a quadratic with additive noise,
+/// docs/THEORY.md §6.3: the exact stationary variance of discrete SGD on a quadratic with additive noise,
 /// reproduced by Monte Carlo (lane ensembles), against the SME-1 / Langevin prediction.
 @Suite("Stationary variance of SGD (§6.3) by Monte Carlo")
 struct StationaryVarianceTests {

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import SGDynamics
 
-/// `f_i(θ) = ½ λ (θ − s_i)²` (THEORY.md §8.4 with `s = (−1, +1)`).
+/// `f_i(θ) = ½ λ (θ − s_i)²` (docs/THEORY.md §8.4 with `s = (−1, +1)`).
 fileprivate struct ShiftedQuadratics: FiniteSumObjective {
     let centres: [Double]
     let curvature: Double
@@ -47,7 +47,7 @@ struct TransferOperatorDensityTests {
         #expect(abs(p.variance - 1.0 / 3) <= 2e-5)
         #expect(abs(p.excessKurtosis + 1.2) <= 1e-3, "kurtosis \(p.excessKurtosis)")
         #expect(abs(p.excessKurtosis - (-1.1999)) <= 1e-4)
-        // THEORY.md asks for 1e-3 at Δθ = 0.01; the grid chain is in fact flat to round-off there.
+        // A 1e-3 tolerance at Δθ = 0.01 would do; the grid chain is in fact flat to round-off there.
         for j in 0..<grid.count where abs(grid[j]) < 0.9 {
             #expect(abs(p.masses[j] / grid.spacing - 0.5) <= 1e-12)
         }

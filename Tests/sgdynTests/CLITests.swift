@@ -120,7 +120,7 @@ struct CLITests {
         #expect(r2.status == 64 && r2.stderr.split(separator: "\n").count == 1, "\(r2.stderr)")
     }
 
-    @Test("weak-error in exact mode reproduces the Li–Tai–E table of THEORY.md §5.3")
+    @Test("weak-error in exact mode reproduces the Li–Tai–E table of docs/THEORY.md §5.3")
     func weakErrorExact() throws {
         let r = try CLI.run(["weak-error", "--mode", "exact", "--no-files"])
         #expect(r.status == 0, "\(r.stderr)")

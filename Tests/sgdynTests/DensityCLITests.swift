@@ -21,7 +21,7 @@ struct DensityCLITests {
         return nil
     }
 
-    @Test("master on the Bernoulli example at ηλ = 0.5: variance 1/3 and excess kurtosis −1.2 (THEORY.md §8.4), batches enumerated")
+    @Test("master on the Bernoulli example at ηλ = 0.5: variance 1/3 and excess kurtosis −1.2 (docs/THEORY.md §8.4), batches enumerated")
     func masterBernoulli() throws {
         let dir = CLI.tempDir()
         let r = try CLI.run(["master", "--example", "bernoulli", "--eta-lambda", "0.5", "--out", dir])
@@ -84,7 +84,7 @@ struct DensityCLITests {
         #expect(svg.contains("ensemble histogram") && svg.contains("master equation") && svg.contains("Langevin Fokker–Planck"))
     }
 
-    @Test("fokker-planck, THEORY.md §7.4 case 1: Σ x²g = 0.8405464652307093 and the stationary law is the Gibbs density")
+    @Test("fokker-planck, docs/THEORY.md §7.4 case 1: Σ x²g = 0.8405464652307093 and the stationary law is the Gibbs density")
     func fokkerPlanckGibbs() throws {
         let r = try CLI.run(["fokker-planck", "--objective", "double-well", "--temperature", "0.3", "--grid", "-3:3:121", "--no-files"])
         #expect(r.status == 0, "\(r.stderr)")

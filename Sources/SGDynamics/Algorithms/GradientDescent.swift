@@ -1,6 +1,6 @@
 import _Differentiation  // SIMD vector arithmetic on Lanes resolves through its AdditiveArithmetic conformance
 
-/// Gradient descent, the forward-Euler discretization of gradient flow (THEORY.md §3, §4.1):
+/// Gradient descent, the forward-Euler discretization of gradient flow (docs/THEORY.md §3, §4.1):
 ///
 ///     x_{k+1} = x_k − η ∇f(x_k),     t = kη
 public struct GradientDescent<F: Objective>: Algorithm {
@@ -31,7 +31,7 @@ public struct GradientDescent<F: Objective>: Algorithm {
     }
 }
 
-/// Stochastic gradient descent (THEORY.md §3):
+/// Stochastic gradient descent (docs/THEORY.md §3):
 ///
 ///     x_{k+1} = x_k − η ĝ_k(x_k),    ĝ_k a minibatch or oracle gradient,   t = kη
 ///
@@ -65,7 +65,7 @@ public struct SGD<G: StochasticGradient>: Algorithm {
     }
 }
 
-/// Heavy ball (momentum SGD), velocity form (THEORY.md §3):
+/// Heavy ball (momentum SGD), velocity form (docs/THEORY.md §3):
 ///
 ///     v_{k+1} = μ v_k − η ĝ(x_k),   x_{k+1} = x_k + v_{k+1},   v_0 = 0
 ///
@@ -99,7 +99,7 @@ public struct HeavyBall<G: StochasticGradient>: Algorithm {
     }
 }
 
-/// Stochastic Nesterov accelerated gradient, Sutskever form (THEORY.md §3):
+/// Stochastic Nesterov accelerated gradient, Sutskever form (docs/THEORY.md §3):
 ///
 ///     v_{k+1} = μ v_k − η ĝ(x_k + μ v_k),   x_{k+1} = x_k + v_{k+1},   v_0 = 0
 public struct Nesterov<G: StochasticGradient>: Algorithm {
@@ -131,7 +131,7 @@ public struct Nesterov<G: StochasticGradient>: Algorithm {
     }
 }
 
-/// Nesterov's method in the Su–Boyd–Candès form (deterministic; THEORY.md §3, §4.7), from `y₀ = x₀`:
+/// Nesterov's method in the Su–Boyd–Candès form (deterministic; docs/THEORY.md §3, §4.7), from `y₀ = x₀`:
 ///
 ///     x_k = y_{k−1} − s ∇f(y_{k−1}),   y_k = x_k + ((k−1)/(k+2)) (x_k − x_{k−1})
 ///

@@ -1,4 +1,4 @@
-/// Natural gradient descent (Amari 1998; THEORY.md §4.8):
+/// Natural gradient descent (Amari 1998; docs/THEORY.md §4.8):
 ///
 ///     x_{k+1} = x_k − η (G(x_k) + δI)^{−1} ∇f(x_k)
 ///

@@ -1,4 +1,4 @@
-/// Proximal point, i.e. implicit (backward-Euler) gradient descent (THEORY.md §3):
+/// Proximal point, i.e. implicit (backward-Euler) gradient descent (docs/THEORY.md §3):
 ///
 ///     x_{k+1} = argmin_x f(x) + ‖x − x_k‖²/(2η)   ⇔   x_{k+1} = x_k − η ∇f(x_{k+1})
 ///

@@ -5,7 +5,7 @@ import Foundation
 ///     θ_{k+1} = θ_k − η ĝ(θ_k) + √(2ηT) ξ_k,   ξ_k ~ N(0, I),   t = kη
 ///
 /// an Euler–Maruyama step of `dθ = −∇f dt + √(2T) dW`, whose invariant law is `∝ e^{−f/T}`.
-/// Welling & Teh's form (THEORY.md §3) with data size `N`, `U = N f` and step `ε` is this update with
+/// Welling & Teh's form (docs/THEORY.md §3) with data size `N`, `U = N f` and step `ε` is this update with
 /// `η = εN/2` and `T = 1/N`.
 public struct SGLD<G: StochasticGradient>: Algorithm {
     public let gradient: G
@@ -36,7 +36,7 @@ public struct SGLD<G: StochasticGradient>: Algorithm {
     }
 }
 
-/// Stochastic variance amplified gradient (Li, Malladi & Arora 2021; THEORY.md §3, §5.2):
+/// Stochastic variance amplified gradient (Li, Malladi & Arora 2021; docs/THEORY.md §3, §5.2):
 ///
 ///     x_{k+1} = x_k − (η/l) [a₁ ĝ₁(x_k) + a₂ ĝ₂(x_k)],   a₁,₂ = (1 ± √(2l−1))/2,   t = kη/l
 ///

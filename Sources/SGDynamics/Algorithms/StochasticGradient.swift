@@ -1,6 +1,6 @@
 import _Differentiation  // SIMD vector arithmetic on Lanes resolves through its AdditiveArithmetic conformance
 
-/// How minibatches are drawn from a finite sum (THEORY.md §2.2).
+/// How minibatches are drawn from a finite sum (docs/THEORY.md §2.2).
 public enum Sampling: String, Sendable, CaseIterable {
     /// `b` i.i.d. uniform indices: `Cov g_B = Σ/b`.
     case withReplacement = "with-replacement"
@@ -54,7 +54,7 @@ public protocol StochasticGradient: Sendable {
     func makeScratch() -> GradientScratch
     func estimate(_ x: [Double], step: Int, path: Int, draw: Int, rng: CounterRNG,
                   scratch: inout GradientScratch, into g: inout [Double])
-    /// One-sample noise covariance `Σ(x)` (THEORY.md §2.1); zero for the exact gradient.
+    /// One-sample noise covariance `Σ(x)` (docs/THEORY.md §2.1); zero for the exact gradient.
     func noiseCovariance(_ x: [Double]) -> Matrix
     /// `Σ(x)` written into a preallocated `d × d` matrix (the default calls ``noiseCovariance(_:)``).
     func noiseCovariance(_ x: [Double], into m: inout Matrix)

@@ -1,6 +1,6 @@
 import Foundation
 
-/// Measured convergence of GD and gradient flow against the bounds of THEORY.md §4.1, for an
+/// Measured convergence of GD and gradient flow against the bounds of docs/THEORY.md §4.1, for an
 /// objective that is `μ`-strongly convex and `L`-smooth near its minimizer:
 ///
 ///     GD, η ≤ 1/L, convex:        f(x_k) − f* ≤ ‖x₀ − x*‖² / (2ηk)

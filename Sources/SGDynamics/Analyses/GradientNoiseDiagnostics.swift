@@ -1,6 +1,6 @@
 import Foundation
 
-/// Diagnostics of the gradient noise at a point `x` (THEORY.md §2.1–2.2, §9): how large it is, its
+/// Diagnostics of the gradient noise at a point `x` (docs/THEORY.md §2.1–2.2, §9): how large it is, its
 /// shape, how it lines up with the curvature, whether it is Gaussian or heavy-tailed, and whether it
 /// scales with the batch size as the sampling scheme says.
 ///

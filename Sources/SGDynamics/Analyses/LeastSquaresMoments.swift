@@ -1,7 +1,7 @@
 import Foundation
 
 /// Exact first and second moments (no Monte Carlo) of minibatch SGD on least squares and of its SME-1
-/// (THEORY.md §2.3, §6.5, §10.2), `m = E w`, `M = E[w wᵀ]`:
+/// (docs/THEORY.md §2.3, §6.5, §10.2), `m = E w`, `M = E[w wᵀ]`:
 ///
 ///     w' = (I − ηH_B) w + η c_B,   H_B = mean_{i∈B} xᵢxᵢᵀ,   c_B = mean_{i∈B} xᵢyᵢ,   B ⊥ w
 ///     m' = (I − ηH̄) m + η c̄
@@ -35,7 +35,7 @@ import Foundation
 /// a linear ODE in `u = (1, m, vec M) ∈ R^{1+d+d²}` solved by one matrix exponential,
 /// `O((d²)³)`: instant for `d ≤ 10`, about 10¹⁰ flops at `d = 30` (the intended limit).
 ///
-/// **Mean-square stability (THEORY.md §10.2).** `T(M) = E[(I−ηH_B) M (I−ηH_B)]` is a symmetric
+/// **Mean-square stability (docs/THEORY.md §10.2).** `T(M) = E[(I−ηH_B) M (I−ηH_B)]` is a symmetric
 /// `d² × d²` matrix; the second moments converge iff `ρ(T) < 1`.
 public struct LeastSquaresMoments: Sendable {
     /// Exact first and second moments `m = E w`, `M = E[w wᵀ]` (the law itself is not Gaussian).
@@ -185,7 +185,7 @@ public struct LeastSquaresMoments: Sendable {
 
     // MARK: noise
 
-    /// The one-sample gradient-noise covariance at `θ` (THEORY.md §2.1), from the moment tensors in
+    /// The one-sample gradient-noise covariance at `θ` (docs/THEORY.md §2.1), from the moment tensors in
     /// `O(d⁴)`: `Σ(θ) = (1/n)Σᵢ rᵢ² xᵢxᵢᵀ − ḡḡᵀ`. The minibatch covariance is `c Σ(θ)`.
     public func noiseCovariance(at theta: [Double]) -> Matrix {
         let d = dimension
@@ -203,7 +203,7 @@ public struct LeastSquaresMoments: Sendable {
 
     // MARK: SGD recursion
 
-    /// One exact step of the moment recursion (THEORY.md §6.5).
+    /// One exact step of the moment recursion (docs/THEORY.md §6.5).
     public func step(_ law: Moments) -> Moments {
         let d = dimension, eta = learningRate
         precondition(law.mean.count == d, "LeastSquaresMoments: law has the wrong dimension")
@@ -249,7 +249,7 @@ public struct LeastSquaresMoments: Sendable {
             + (eta * eta) * batchHH
     }
 
-    /// `ρ(T)`: SGD is mean-square stable iff `ρ(T) < 1` (THEORY.md §10.2). In 1-D,
+    /// `ρ(T)`: SGD is mean-square stable iff `ρ(T) < 1` (docs/THEORY.md §10.2). In 1-D,
     /// `ρ = 1 − 2ηa + η² E[H_B²]`.
     public var meanSquareSpectralRadius: Double {
         SymmetricEigen(meanSquareOperator).values.reduce(0) { Swift.max($0, Swift.abs($1)) }

@@ -1,7 +1,7 @@
 import Foundation
 
 /// Linear (mean-square) stability of SGD at a minimum `x*` of a finite sum, after Wu, Ma & E
-/// (THEORY.md §10.2).
+/// (docs/THEORY.md §10.2).
 ///
 /// With per-sample Hessians `Hᵢ = ∇²fᵢ(x*)`, linearised SGD is `e' = (I − ηH_B) e`,
 /// `H_B = (1/b) Σ_{i∈B} Hᵢ`, and its second moment evolves by
@@ -24,7 +24,7 @@ import Foundation
 ///
 ///     η*_exact = 1 / λ_max(L^{−1/2} Q L^{−1/2})      (a generalized eigenvalue, d² × d²)
 ///
-/// and the `λ_max` criterion `λ_max{(I − ηH)² + η² c Σ_H} ≤ 1` (sufficient, THEORY.md §10.2) gives
+/// and the `λ_max` criterion `λ_max{(I − ηH)² + η² c Σ_H} ≤ 1` (sufficient, docs/THEORY.md §10.2) gives
 ///
 ///     η*_λ = 2 / λ_max(H^{−1/2} E[H_B²] H^{−1/2})  ≤ η*_exact.
 ///
@@ -425,7 +425,7 @@ public struct MeanSquareStability: Sendable {
         return 0.5 * (lo + hi)
     }
 
-    /// The 1-D closed form `η* = 2a / E[H_B²] = 2a / (a² + c s²)` (THEORY.md §10.2). Throws unless `d = 1`.
+    /// The 1-D closed form `η* = 2a / E[H_B²] = 2a / (a² + c s²)` (docs/THEORY.md §10.2). Throws unless `d = 1`.
     public func oneDimensionalCriticalLearningRate(batchSize b: Int, sampling: Sampling) throws -> Double {
         guard dimension == 1 else {
             throw ConfigurationError(field: "dimension", "the closed form η* = 2a/(a² + c s²) is for d = 1, got d = \(dimension)")

@@ -1,7 +1,7 @@
 import Foundation
 
 /// Exact first and second moments (no Monte Carlo) of SGD, its SMEs and momentum SGD on a quadratic
-/// with additive gradient noise (THEORY.md §2.3, §5.3, §6.3, §6.4):
+/// with additive gradient noise (docs/THEORY.md §2.3, §5.3, §6.3, §6.4):
 ///
 ///     f(x) = ½ xᵀHx,   ĝ(x) = Hx + ξ,   E ξ = 0,   Cov ξ = C   (i.i.d. over steps)
 ///
@@ -50,7 +50,7 @@ public struct QuadraticMoments: Sendable {
         }
     }
 
-    /// The momentum method of THEORY.md §3 (velocity forms).
+    /// The momentum method of docs/THEORY.md §3 (velocity forms).
     public enum MomentumMethod: String, Sendable, CaseIterable {
         /// `v' = μv − η ĝ(x)`, `x' = x + v'`.
         case heavyBall = "heavy-ball"
@@ -86,7 +86,7 @@ public struct QuadraticMoments: Sendable {
         self.learningRate = learningRate
     }
 
-    /// The Li–Tai–E additive-noise quadratic (THEORY.md §2.3, §5.3) with batch `b`: `C = H²/b`.
+    /// The Li–Tai–E additive-noise quadratic (docs/THEORY.md §2.3, §5.3) with batch `b`: `C = H²/b`.
     public static func liTaiE(hessian: Matrix, learningRate: Double, batchSize: Int = 1) -> QuadraticMoments {
         precondition(batchSize >= 1, "QuadraticMoments: batch size must be at least 1")
         let h = hessian.symmetrized
@@ -120,7 +120,7 @@ public struct QuadraticMoments: Sendable {
     }
 
     /// The stationary covariance of SGD, `S = (I−ηH) S (I−ηH)ᵀ + η²C`
-    /// (⇔ `HS + SH − ηHSH = ηC`). Throws when `ρ(I − ηH) ≥ 1` (THEORY.md §10.1).
+    /// (⇔ `HS + SH − ηHSH = ηC`). Throws when `ρ(I − ηH) ≥ 1` (docs/THEORY.md §10.1).
     public func sgdStationaryCovariance() throws -> Matrix {
         try Lyapunov.discrete(M: sgdTransition, Q: (learningRate * learningRate) * noiseCovariance).symmetrized
     }
@@ -205,7 +205,7 @@ public struct QuadraticMoments: Sendable {
                             steps: steps)
     }
 
-    /// The laws of the regime-A SME of heavy ball and Nesterov (THEORY.md §4.4) at `t = kη`,
+    /// The laws of the regime-A SME of heavy ball and Nesterov (docs/THEORY.md §4.4) at `t = kη`,
     /// `k = 0…steps`:
     ///
     ///     dX = −(1−μ)⁻¹ H X dt + (1−μ)⁻¹ (η C)^{1/2} dW
@@ -223,7 +223,7 @@ public struct QuadraticMoments: Sendable {
     }
 
     /// The stationary covariance of `(x, v)` (`2d × 2d`): `S = T S Tᵀ + G C Gᵀ`. Throws when
-    /// `ρ(T) ≥ 1` (THEORY.md §10.1: in 1-D, HB needs `ηλ < 2(1+μ)`, NAG `ηλ < 2(1+μ)/(1+2μ)`).
+    /// `ρ(T) ≥ 1` (docs/THEORY.md §10.1: in 1-D, HB needs `ηλ < 2(1+μ)`, NAG `ηλ < 2(1+μ)/(1+2μ)`).
     public func momentumStationaryCovariance(_ method: MomentumMethod, momentum mu: Double) throws -> Matrix {
         try Lyapunov.discrete(M: momentumTransition(method, momentum: mu), Q: momentumNoise).symmetrized
     }
@@ -238,7 +238,7 @@ public struct QuadraticMoments: Sendable {
     }
 
     /// The exact weak errors `max_{0≤k≤⌊T/η⌋} |E g(x_k) − E g(X_{kη})|` of SME-1 and SME-2
-    /// (THEORY.md §5.1, §5.3), from the deterministic `x₀`.
+    /// (docs/THEORY.md §5.1, §5.3), from the deterministic `x₀`.
     public func weakError(of test: TestFunction = .objective, from x0: [Double], horizon: Double) -> WeakErrorPoint {
         let n = steps(horizon: horizon)
         let discrete = sgd(from: x0, steps: n).map { expectation(of: test, under: $0) }
@@ -250,7 +250,7 @@ public struct QuadraticMoments: Sendable {
     }
 
     /// The weak-error curve of the Li–Tai–E example (`C = H²/b`) over a learning-rate grid
-    /// (THEORY.md §5.3 table: `H = diag(1, 2)`, `x₀ = (1, 1)`, `T = 1`, `g = f`).
+    /// (docs/THEORY.md §5.3 table: `H = diag(1, 2)`, `x₀ = (1, 1)`, `T = 1`, `g = f`).
     public static func weakErrorCurve(hessian: Matrix, batchSize: Int = 1, from x0: [Double],
                                       learningRates: [Double], horizon: Double,
                                       test: TestFunction = .objective) -> [WeakErrorPoint] {

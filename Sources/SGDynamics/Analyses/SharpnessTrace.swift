@@ -1,7 +1,7 @@
 import Foundation
 
 /// Sharpness along a gradient-descent run (edge of stability): `λ_max(∇²f(x_k))` every `every` steps,
-/// with GD's stability line `2/η` (THEORY.md §10.1).
+/// with GD's stability line `2/η` (docs/THEORY.md §10.1).
 ///
 ///     x_{k+1} = x_k − η ∇f(x_k),   sharpness_k = λ_max(∇²f(x_k))   (Lanczos on Hessian-vector products)
 ///

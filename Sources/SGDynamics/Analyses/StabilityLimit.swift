@@ -1,6 +1,6 @@
 import Foundation
 
-/// Stability of gradient descent near a minimum (THEORY.md §10.1): GD on a quadratic is stable iff
+/// Stability of gradient descent near a minimum (docs/THEORY.md §10.1): GD on a quadratic is stable iff
 /// `0 < η < 2/λ_max`. This study runs GD over an η grid, detects divergence (which step, and the
 /// measured growth factor per step), and compares with `2/λ_max` of the Hessian at a reference point.
 public struct StabilityLimit: Sendable {

@@ -1,7 +1,7 @@
 import Foundation
 
 /// Tail index `α̂` of i.i.d. samples by the Mohammadi–Mohammadpour–Ogata estimator, as used by
-/// Şimşekli, Sagun & Gürbüzbalaban (THEORY.md §9), with a confidence interval.
+/// Şimşekli, Sagun & Gürbüzbalaban (docs/THEORY.md §9), with a confidence interval.
 ///
 /// From `K = K₁K₂` samples `Xᵢ` form block sums `Y_i = Σ_{j=1}^{K₁} X_{j+(i−1)K₁}`, `i = 1…K₂`; then
 ///

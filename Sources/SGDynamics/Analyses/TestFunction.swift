@@ -1,4 +1,4 @@
-/// A test function `g: Rᵈ → R` for weak-error studies (THEORY.md §5.1): the statistic `E g(x_k)` of the
+/// A test function `g: Rᵈ → R` for weak-error studies (docs/THEORY.md §5.1): the statistic `E g(x_k)` of the
 /// algorithm is compared with `E g(X_{kη})` of its model.
 ///
 /// Indices are 0-based in code and 1-based in ``name``: `.coordinate(0)` is `x₁`.

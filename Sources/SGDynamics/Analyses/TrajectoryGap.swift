@@ -8,7 +8,7 @@
 public struct TrajectoryGap: Sendable {
     /// The norm of `x_k − X(kτ)`.
     public enum Norm: String, Codable, Sendable, CaseIterable {
-        /// Max-norm `maxᵢ |xᵢ|` (THEORY.md §4.1 tables).
+        /// Max-norm `maxᵢ |xᵢ|` (docs/THEORY.md §4.1 tables).
         case max
         /// Euclidean norm.
         case euclidean

@@ -1,6 +1,6 @@
 import Foundation
 
-/// Weak error between a discrete algorithm and a continuous model (THEORY.md §5.1, §5.4):
+/// Weak error between a discrete algorithm and a continuous model (docs/THEORY.md §5.1, §5.4):
 ///
 ///     err(η) = max_{0 ≤ k ≤ ⌊T/η⌋} | E g(x_k) − E g(X_{kη}) |
 ///
@@ -100,7 +100,7 @@ public enum WeakError {
     }
 
     /// Paths needed so that 5 standard errors stay below `fraction` of the error expected at the
-    /// smallest η (THEORY.md §5.4: `C η^α ≫ 5 sd/√M`), from a pilot estimate of `sd` and of the error.
+    /// smallest η (docs/THEORY.md §5.4: `C η^α ≫ 5 sd/√M`), from a pilot estimate of `sd` and of the error.
     public static func requiredPaths(standardDeviation sd: Double, expectedError: Double, fraction: Double = 1) -> Int {
         guard expectedError > 0, sd.isFinite else { return Int.max }
         let m = (5 * sd / (fraction * expectedError))

@@ -1,6 +1,6 @@
 import Foundation
 
-/// The Chang–Cooper / Scharfetter–Gummel exponentially fitted face flux (THEORY.md §7.2).
+/// The Chang–Cooper / Scharfetter–Gummel exponentially fitted face flux (docs/THEORY.md §7.2).
 ///
 /// For `∂_t p = ∂_x[B p + C ∂_x p]` on cells `j, j+1` with `w = Δx B_{j+½}/C_{j+½}`:
 ///

@@ -1,6 +1,6 @@
 import Foundation
 
-/// A probability law on a ``Grid1D``, stored as cell masses `p_j` (THEORY.md §7.2):
+/// A probability law on a ``Grid1D``, stored as cell masses `p_j` (docs/THEORY.md §7.2):
 ///
 ///     Σ_j p_j = 1,   density value at x_j:  p_j / Δx
 ///
@@ -35,7 +35,7 @@ public struct Density1D: GridDensity, Equatable {
         self.init(grid: grid, masses: weights.map { $0 / s })
     }
 
-    /// The normalised Gibbs weights on the nodes (THEORY.md §6.1, §7.2):
+    /// The normalised Gibbs weights on the nodes (docs/THEORY.md §6.1, §7.2):
     ///
     ///     g_j = e^{−L(x_j)/D} / Σ_i e^{−L(x_i)/D}
     ///

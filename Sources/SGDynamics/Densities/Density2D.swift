@@ -30,7 +30,7 @@ public struct Density2D: GridDensity, Equatable {
         self.init(grid: grid, masses: weights.map { $0 / s })
     }
 
-    /// The normalised Gibbs weights `g_k = e^{−L(x_i, y_j)/D} / Σ e^{−L/D}` (THEORY.md §6.1), computed
+    /// The normalised Gibbs weights `g_k = e^{−L(x_i, y_j)/D} / Σ e^{−L/D}` (docs/THEORY.md §6.1), computed
     /// relative to `min L`. Throws ``ConfigurationError`` for `D ≤ 0` or a non-finite `L` on the grid.
     public static func gibbs(grid: Grid2D, temperature D: Double,
                              potential: (Double, Double) -> Double) throws -> Density2D {

@@ -1,6 +1,6 @@
 /// A density evolved in time: snapshots at saved steps, with what was checked along the way.
 ///
-/// Time is `t = k Δt` for a Fokker–Planck solve and `t = k η` for a transfer operator (THEORY.md §1).
+/// Time is `t = k Δt` for a Fokker–Planck solve and `t = k η` for a transfer operator (docs/THEORY.md §1).
 public struct DensityEvolution<Density: GridDensity>: Sendable {
     /// Saved step indices `k` (including 0, the initial law).
     public var steps: [Int]

@@ -1,7 +1,7 @@
 import Foundation
 
 /// The 1-D Fokker–Planck equation in conservative form, discretised by the Chang–Cooper exponentially
-/// fitted flux with zero-flux walls (THEORY.md §7.1–§7.3):
+/// fitted flux with zero-flux walls (docs/THEORY.md §7.1–§7.3):
 ///
 ///     ∂_t p = ∂_x [ B(x) p + C(x) ∂_x p ],     B = D' − b,   C = D = σ²/2
 ///     dp/dt = A p,   A tridiagonal:  A[j+1, j] = C β(w_j)/Δx²,   A[j, j+1] = C β(−w_j)/Δx²,
@@ -69,7 +69,7 @@ public struct FokkerPlanck1D: Sendable {
         self.generator = TridiagonalMatrix(lower: lower, diagonal: diagonal, upper: upper)
     }
 
-    /// Gradient drift `b = −L'` with constant diffusion `D` (THEORY.md §6.1, §7.2):
+    /// Gradient drift `b = −L'` with constant diffusion `D` (docs/THEORY.md §6.1, §7.2):
     ///
     ///     B_{j+½} = (L(x_{j+1}) − L(x_j))/Δx,   C = D,   w_j = (L(x_{j+1}) − L(x_j))/D
     ///
@@ -89,7 +89,7 @@ public struct FokkerPlanck1D: Sendable {
                       cellPeclet: dl.map { $0 / d })
     }
 
-    /// General drift `b(x)` and diffusion `D(x) = σ(x)²/2 > 0` (THEORY.md §7.1, §7.3):
+    /// General drift `b(x)` and diffusion `D(x) = σ(x)²/2 > 0` (docs/THEORY.md §7.1, §7.3):
     ///
     ///     B_{j+½} = (D(x_{j+1}) − D(x_j))/Δx − b(x_{j+½}),   C_{j+½} = D(x_{j+½})
     ///

@@ -1,6 +1,6 @@
 import Foundation
 
-/// The 2-D Fokker–Planck equation on a ``Grid2D`` with zero-flux walls (THEORY.md §7.1, §7.3), for the
+/// The 2-D Fokker–Planck equation on a ``Grid2D`` with zero-flux walls (docs/THEORY.md §7.1, §7.3), for the
 /// Itô SDE `dX = b(X) dt + σ(X) dW` with diffusion matrix `D = ½σσᵀ`:
 ///
 ///     ∂_t p = ∇·G,   G_x = (∂_x D_xx − b_x) p + D_xx ∂_x p + ∂_y(D_xy p)
@@ -133,7 +133,7 @@ public struct FokkerPlanck2D: Sendable {
         self.referenceCell = referenceCell ?? grid.index(nx / 2, ny / 2)
     }
 
-    /// Gradient drift `b = −∇L`, constant scalar diffusion `D` (THEORY.md §7.3, §7.4 case 4):
+    /// Gradient drift `b = −∇L`, constant scalar diffusion `D` (docs/THEORY.md §7.3, §7.4 case 4):
     ///
     ///     x-face: B = (L_{i+1,j} − L_{i,j})/Δx,   y-face: B = (L_{i,j+1} − L_{i,j})/Δy,   C = D
     ///

@@ -1,5 +1,5 @@
 /// A uniform 1-D grid of `count` nodes (cell centres) from `lower` to `upper` inclusive
-/// (THEORY.md §7.2):
+/// (docs/THEORY.md §7.2):
 ///
 ///     x_j = x_0 + j Δx,   j = 0, …, n−1,   x_0 = lower,   x_{n−1} = upper,   Δx = (upper − lower)/(n − 1)
 ///
@@ -69,7 +69,7 @@ public struct Grid1D: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// Cloud-in-cell (linear) location of `y`: `y = (1 − w) x_i + w x_{i+1}` with `0 ≤ i ≤ n−2`,
-    /// `w ∈ [0, 1]` (THEORY.md §8.3). A point outside `[lower, upper]` is clamped to the nearer end
+    /// `w ∈ [0, 1]` (docs/THEORY.md §8.3). A point outside `[lower, upper]` is clamped to the nearer end
     /// (`w = 0` at `i = 0`, or `w = 1` at `i = n−2`) and `clamped` is true; points within `10⁻⁹Δx` of an
     /// end count as inside (round-off in `T(x)`). NaN is clamped to the lower end.
     @inlinable

@@ -1,4 +1,4 @@
-/// A tensor grid `x_i × y_j` of two ``Grid1D``s (THEORY.md §7.3). Cell `(i, j)` has linear index
+/// A tensor grid `x_i × y_j` of two ``Grid1D``s (docs/THEORY.md §7.3). Cell `(i, j)` has linear index
 /// `k = i + n_x·j` (x fastest), so a 5-point stencil couples `k ± 1` and `k ± n_x`, and a matrix on the
 /// grid has bandwidth `n_x` (`n_x + 1` with diagonal neighbours).
 public struct Grid2D: Sendable, Equatable, CustomStringConvertible {

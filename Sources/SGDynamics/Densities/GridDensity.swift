@@ -1,5 +1,5 @@
 /// A probability law on a grid, stored as cell masses `p_k ≥ 0` with `Σ_k p_k = 1`
-/// (THEORY.md §7.2); the density value in cell `k` is `p_k / (cell size)`.
+/// (docs/THEORY.md §7.2); the density value in cell `k` is `p_k / (cell size)`.
 public protocol GridDensity: Sendable {
     /// The cell masses `p_k`.
     var masses: [Double] { get }

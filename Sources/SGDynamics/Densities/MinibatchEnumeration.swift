@@ -1,6 +1,6 @@
 import Foundation
 
-/// The minibatches `B` of size `b` from `n` samples with their probabilities `P(B)` (THEORY.md §2.2,
+/// The minibatches `B` of size `b` from `n` samples with their probabilities `P(B)` (docs/THEORY.md §2.2,
 /// §8.2), enumerated exactly when there are at most `maximumBatches` of them, else sampled.
 ///
 /// - Without replacement: the `C(n, b)` subsets, each with `P = 1/C(n, b)`.

@@ -1,6 +1,6 @@
 /// Power iteration and transient evolution shared by ``TransferOperator1D`` and ``TransferOperator2D``.
 enum TransferIteration {
-    /// `p_{k+1} = P p_k` for `steps` steps (THEORY.md §8.2), saving every `saveEvery` steps; `t_k = k η`.
+    /// `p_{k+1} = P p_k` for `steps` steps (docs/THEORY.md §8.2), saving every `saveEvery` steps; `t_k = k η`.
     static func evolve<D: GridDensity>(_ matrix: SparseMatrix, clamped: [Double], initial: D, steps: Int,
                                        saveEvery: Int, timePerStep: Double, clampTolerance: Double,
                                        progress: ((_ done: Int, _ total: Int) -> Void)?,

@@ -1,5 +1,5 @@
 /// The exact law of a 1-D stochastic-gradient chain with finitely many minibatches: the master
-/// equation / Perron–Frobenius transfer operator of THEORY.md §8.2–§8.3,
+/// equation / Perron–Frobenius transfer operator of docs/THEORY.md §8.2–§8.3,
 ///
 ///     θ_{k+1} = T_B(θ_k),  B ~ P(B),      p_{k+1}(θ') = Σ_B P(B) ∫ δ(θ' − T_B(θ)) p_k(θ) dθ,
 ///

@@ -1,4 +1,4 @@
-/// The transfer operator (master equation, THEORY.md §8.2–§8.3) of a 2-D chain with finitely many
+/// The transfer operator (master equation, docs/THEORY.md §8.2–§8.3) of a 2-D chain with finitely many
 /// minibatches, `z_{k+1} = T_B(z_k)`, `B ~ P(B)`, on a ``Grid2D`` by bilinear cloud-in-cell deposit:
 /// the mass `P(B) p_k` of node `(x_i, y_j)` goes to `T_B(x_i, y_j) = (u, v)` and is split between the
 /// four surrounding nodes with weights `(1−w_x)(1−w_y), w_x(1−w_y), (1−w_x)w_y, w_x w_y`.
@@ -102,7 +102,7 @@ public struct TransferOperator2D: Sendable {
         }
     }
 
-    /// Heavy ball (momentum SGD, THEORY.md §3, velocity form) on a one-dimensional finite-sum objective,
+    /// Heavy ball (momentum SGD, docs/THEORY.md §3, velocity form) on a one-dimensional finite-sum objective,
     /// as a chain in `(x, v)` — `grid.x` is the position axis, `grid.y` the velocity axis:
     ///
     ///     v' = μ v − η ∇f_B(x),   x' = x + v'

@@ -1,5 +1,5 @@
 /// Gradient flow `ẋ = −∇f(x)`; gradient descent is its forward-Euler discretization, `t = kη`
-/// (THEORY.md §4.1).
+/// (docs/THEORY.md §4.1).
 public struct GradientFlow<F: Objective>: Model {
     public let objective: F
     public init(_ objective: F) { self.objective = objective }
@@ -12,7 +12,7 @@ public struct GradientFlow<F: Objective>: Model {
     }
 }
 
-/// Modified gradient flows of backward error analysis (THEORY.md §4.2), `t = kη`:
+/// Modified gradient flows of backward error analysis (docs/THEORY.md §4.2), `t = kη`:
 ///
 ///     GD (implicit gradient regularization, Barrett & Dherin 2021):
 ///         ẋ = −∇f̃,  f̃ = f + (η/4)‖∇f‖²,   i.e.  ẋ = −∇f − (η/2) ∇²f ∇f      (global error O(η²))
@@ -54,7 +54,7 @@ public struct ModifiedFlow<F: Objective>: Model {
     }
 }
 
-/// Natural-gradient flow `θ̇ = −G(θ)^{−1}∇f(θ)` (Amari 1998; THEORY.md §4.8), `t = kη`.
+/// Natural-gradient flow `θ̇ = −G(θ)^{−1}∇f(θ)` (Amari 1998; docs/THEORY.md §4.8), `t = kη`.
 public struct NaturalGradientFlow<F: Objective>: Model {
     public let algorithm: NaturalGradient<F>
     public init(_ algorithm: NaturalGradient<F>) { self.algorithm = algorithm }

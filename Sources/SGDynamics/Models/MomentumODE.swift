@@ -1,4 +1,4 @@
-/// The heavy-ball ODE `Ẍ + a Ẋ + ∇f(X) = 0` (Polyak 1964; THEORY.md §4.7) as a first-order system in
+/// The heavy-ball ODE `Ẍ + a Ẋ + ∇f(X) = 0` (Polyak 1964; docs/THEORY.md §4.7) as a first-order system in
 /// `(X, V)`, `V = Ẋ`. Heavy ball with step `s` and momentum `β` corresponds to `a = (1 − β)/√s` with
 /// time identification `t = k√s`.
 public struct HeavyBallODE<F: Objective>: Model {
@@ -26,7 +26,7 @@ public struct HeavyBallODE<F: Objective>: Model {
 }
 
 /// The Su–Boyd–Candès ODE of Nesterov's method, `Ẍ + (3/t) Ẋ + ∇f(X) = 0`, `X(0) = x₀`, `Ẋ(0) = 0`
-/// (THEORY.md §4.7), as a system in `(X, V)`, time identification `t = k√s`.
+/// (docs/THEORY.md §4.7), as a system in `(X, V)`, time identification `t = k√s`.
 ///
 /// At `t = 0` the friction term uses its limit: `V ≈ −t∇f(x₀)/4` near 0, so `(3/t)V → −(3/4)∇f`
 /// and `V̇(0) = −∇f(x₀)/4`. Closed form for `f = ½λx²`: `X(t) = x₀ · 2J₁(√λ t)/(√λ t)`.

@@ -1,5 +1,5 @@
 /// The modified flow of SGD with random reshuffling (Smith, Dherin, Barrett & De, ICLR 2021;
-/// THEORY.md §4.2), averaged over shuffles:
+/// docs/THEORY.md §4.2), averaged over shuffles:
 ///
 ///     ω̇ = −∇C̃(ω),   C̃ = C + (ε/4)‖∇C‖² + ε κ Γ / 4,
 ///     Γ(ω) = (1/N) Σ_i ‖∇C_i(ω) − ∇C(ω)‖²,   κ = (N − B)/(B(N − 1))

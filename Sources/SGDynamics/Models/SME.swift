@@ -1,14 +1,14 @@
 import _Differentiation  // SIMD vector arithmetic on Lanes resolves through its AdditiveArithmetic conformance
 
-/// Stochastic modified equations of SGD (Li, Tai & E 2017, 2019; THEORY.md §4.3), time `t = kη`:
+/// Stochastic modified equations of SGD (Li, Tai & E 2017, 2019; docs/THEORY.md §4.3), time `t = kη`:
 ///
 ///     SME-1:  dX = −∇f(X) dt + (η c Σ(X))^{1/2} dW
 ///     SME-2:  dX = −[∇f + (η/2) ∇²f ∇f](X) dt + (η c Σ(X))^{1/2} dW
 ///
 /// `Σ` is the one-sample gradient-noise covariance and `c` the minibatch factor of the gradient source
-/// (`1/b` with replacement, `(n−b)/(b(n−1))` without; THEORY.md §2.2). Momentum regime A
-/// (THEORY.md §4.4) is the same equation with drift and noise scaled by `1/(1−μ)`
-/// (``init(heavyBall:)``). The SVAG limit (THEORY.md §5.2) is SME-1 of SGD at the same `η`.
+/// (`1/b` with replacement, `(n−b)/(b(n−1))` without; docs/THEORY.md §2.2). Momentum regime A
+/// (docs/THEORY.md §4.4) is the same equation with drift and noise scaled by `1/(1−μ)`
+/// (``init(heavyBall:)``). The SVAG limit (docs/THEORY.md §5.2) is SME-1 of SGD at the same `η`.
 ///
 /// The diffusion factor is any `F` with `F Fᵀ = η c Σ(x)`: for a state-dependent `Σ` a pivoted
 /// Cholesky factor (cheap, and it exists when `Σ` is only semidefinite); a constant `Σ` (e.g. the
@@ -30,7 +30,7 @@ public struct SME<G: StochasticGradient>: StochasticModel {
         self.momentumScale = momentumScale
         precondition(order == 1 || momentumScale == 1, "the momentum (regime A) SME is of order 1")
         if gradient.noiseIsConstant {
-            // The symmetric root (THEORY.md §1), so that coordinate i of ΔW drives coordinate i of X
+            // The symmetric root (docs/THEORY.md §1), so that coordinate i of ΔW drives coordinate i of X
             // as γ_k drives SGD: common random numbers then couple the two coordinate by coordinate.
             let a = (learningRate * gradient.covarianceFactor) * gradient.noiseCovariance(
                 [Double](repeating: 0, count: gradient.objective.dimension))
@@ -45,7 +45,7 @@ public struct SME<G: StochasticGradient>: StochasticModel {
         self.init(sgd.gradient, learningRate: sgd.learningRate, order: order)
     }
 
-    /// Momentum regime A (THEORY.md §4.4): `dX = −∇f/(1−μ) dt + (η c Σ)^{1/2}/(1−μ) dW`, `t = kη`,
+    /// Momentum regime A (docs/THEORY.md §4.4): `dX = −∇f/(1−μ) dt + (η c Σ)^{1/2}/(1−μ) dW`, `t = kη`,
     /// order 1, for heavy ball or Nesterov with fixed `μ`.
     public init(heavyBall hb: HeavyBall<G>) {
         self.init(hb.gradient, learningRate: hb.learningRate, order: 1, momentumScale: 1 / (1 - hb.momentum))
@@ -147,7 +147,7 @@ public struct SME<G: StochasticGradient>: StochasticModel {
     }
 }
 
-/// Momentum SGD in the underdamped regime B (THEORY.md §4.4): `1 − μ = λ_m √η`, time `t = k√η`,
+/// Momentum SGD in the underdamped regime B (docs/THEORY.md §4.4): `1 − μ = λ_m √η`, time `t = k√η`,
 /// state `(X, V)` with `V = v/√η`:
 ///
 ///     dX = V dt,   dV = −(λ_m V + ∇f(X)) dt + η^{1/4} (c Σ(X))^{1/2} dW

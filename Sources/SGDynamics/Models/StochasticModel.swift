@@ -58,7 +58,7 @@ extension StochasticModel {
     }
 }
 
-/// Overdamped Langevin dynamics at temperature `T` (THEORY.md §4.6):
+/// Overdamped Langevin dynamics at temperature `T` (docs/THEORY.md §4.6):
 ///
 ///     dθ = −∇f(θ) dt + √(2T) dW,    invariant law ∝ e^{−f/T}
 ///

@@ -1,6 +1,6 @@
 import Foundation
 
-/// Dense solvers for the Lyapunov equations that give stationary covariances (THEORY.md §6.2–§6.3):
+/// Dense solvers for the Lyapunov equations that give stationary covariances (docs/THEORY.md §6.2–§6.3):
 ///
 ///     continuous:  A S + S Aᵀ = C        (stationary covariance of dX = −A X dt + C^{1/2} dW)
 ///     discrete:    S = M S Mᵀ + Q        (stationary covariance of x' = M x + ξ, Cov ξ = Q)

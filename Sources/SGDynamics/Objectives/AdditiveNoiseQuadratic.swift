@@ -1,6 +1,6 @@
 import _Differentiation  // SIMD vector arithmetic on Lanes resolves through its AdditiveArithmetic conformance
 
-/// A quadratic `f(x) = ½ xᵀA x` with additive Gaussian gradient noise (THEORY.md §6.3):
+/// A quadratic `f(x) = ½ xᵀA x` with additive Gaussian gradient noise (docs/THEORY.md §6.3):
 ///
 ///     ∇f_ξ(x) = A x + C^{1/2} ξ,   ξ ~ N(0, I),   Σ(x) = C  for every x
 ///

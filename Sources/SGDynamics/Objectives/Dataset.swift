@@ -67,7 +67,7 @@ public struct Dataset: Sendable {
     ///
     ///     x_ij ← (x_ij − μ_j) / s_j,   μ_j = (1/n) Σ_i x_ij,   s_j² = (1/n) Σ_i (x_ij − μ_j)²
     ///
-    /// with the population standard deviation (divide by `n`, THEORY.md §1). A constant column
+    /// with the population standard deviation (divide by `n`, docs/THEORY.md §1). A constant column
     /// (`s_j ≤ 1e-12 · max(1, |μ_j|)`) becomes exactly 0. Targets are unchanged.
     public func standardized() -> Dataset {
         let n = sampleCount, p = featureCount

@@ -1,4 +1,4 @@
-/// Gradient-noise covariance of a finite sum (THEORY.md §2.1–2.2).
+/// Gradient-noise covariance of a finite sum (docs/THEORY.md §2.1–2.2).
 public enum GradientNoise {
     /// Population covariance of the per-sample gradients at `x`:
     ///

@@ -1,5 +1,5 @@
 extension LeastSquares: SampleHessianObjective {
-    /// `hv ← hv + scale · xᵢ (xᵢᵀ v)`: `Hᵢ = xᵢxᵢᵀ`, independent of `w` (THEORY.md §2.3).
+    /// `hv ← hv + scale · xᵢ (xᵢᵀ v)`: `Hᵢ = xᵢxᵢᵀ`, independent of `w` (docs/THEORY.md §2.3).
     public func addSampleHessianVectorProduct(_ i: Int, _ w: [Double], _ v: [Double], scale: Double, into hv: inout [Double]) {
         let d = dimension
         design.storage.withUnsafeBufferPointer { a in

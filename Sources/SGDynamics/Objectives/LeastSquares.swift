@@ -1,4 +1,4 @@
-/// Linear least squares as a finite sum (THEORY.md §2.3, multiplicative noise):
+/// Linear least squares as a finite sum (docs/THEORY.md §2.3, multiplicative noise):
 ///
 ///     f(w) = (1/n) Σᵢ fᵢ(w),   fᵢ(w) = ½ (xᵢᵀw − yᵢ)²
 ///     ∇fᵢ(w) = Hᵢ w − cᵢ,   Hᵢ = xᵢ xᵢᵀ,   cᵢ = xᵢ yᵢ

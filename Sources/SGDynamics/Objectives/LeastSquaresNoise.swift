@@ -1,6 +1,6 @@
 import _Differentiation  // SIMD vector arithmetic on Lanes resolves through its AdditiveArithmetic conformance
 
-/// The gradient-noise covariance of least squares as a polynomial in `θ` (THEORY.md §2.3):
+/// The gradient-noise covariance of least squares as a polynomial in `θ` (docs/THEORY.md §2.3):
 ///
 ///     Σ(θ) = (1/n) Σᵢ rᵢ² xᵢxᵢᵀ − ḡḡᵀ,   rᵢ = xᵢᵀθ − yᵢ
 ///          = F[θ, θ] − 2 G[θ] + K − ḡḡᵀ,

@@ -1,6 +1,6 @@
 import _Differentiation  // SIMD vector arithmetic on Lanes resolves through its AdditiveArithmetic conformance
 
-/// The Li–Tai–E additive-noise quadratic (THEORY.md §2.3):
+/// The Li–Tai–E additive-noise quadratic (docs/THEORY.md §2.3):
 ///
 ///     f_γ(x) = ½ (x − γ)ᵀ H (x − γ) − ½ tr H,   γ ~ N(0, I_d)
 ///     f(x) = ½ xᵀ H x,   ∇f_γ(x) = H (x − γ),   Σ(x) = H²  (constant)

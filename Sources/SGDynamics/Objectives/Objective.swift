@@ -155,7 +155,7 @@ extension FiniteSumObjective {
 }
 
 /// An objective `f(x) = E_γ f_γ(x)` whose stochastic gradients come from a random index `γ` with a
-/// known law (THEORY.md §2.3), for example the Li–Tai–E additive-noise quadratic.
+/// known law (docs/THEORY.md §2.3), for example the Li–Tai–E additive-noise quadratic.
 public protocol StochasticOracleObjective: Objective {
     /// `g ← ∇f_γ(x)` for one draw of `γ`, taken from `rng` at (path, step) with draw index `draw`
     /// (several draws per step, e.g. a minibatch, use different `draw`).

@@ -14,12 +14,12 @@ public struct CatalogObjective: Sendable {
 /// The built-in objectives by name (the CLI's `--objective`).
 public enum ObjectiveCatalog {
     public static let names: [String: String] = [
-        "ill-quadratic": "½ xᵀ diag(1, 10) x, the ill-conditioned quadratic of THEORY.md §4.1",
+        "ill-quadratic": "½ xᵀ diag(1, 10) x, the ill-conditioned quadratic of docs/THEORY.md §4.1",
         "quadratic": "½ xᵀ diag(λ) x with --diagonal λ₁,λ₂,…",
         "rosenbrock": "(1 − x)² + 100 (y − x²)²",
         "double-well": "(x² − 1)²/4 in 1-D",
         "double-well-2d": "(x² − 1)² + y²/2",
-        "quartic": "x⁴/4 + x²/2 (THEORY.md §4.2)",
+        "quartic": "x⁴/4 + x²/2 (docs/THEORY.md §4.2)",
         "least-squares": "½(xᵢᵀw − yᵢ)² on a CSV data set (default: diabetes, standardized, with intercept)",
         "logistic": "logistic regression on a CSV data set with 0/1 target (default: breast_cancer)",
         "mlp": "one-hidden-layer tanh MLP classifier (default: digits, 16 hidden units)",

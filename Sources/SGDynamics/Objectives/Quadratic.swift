@@ -2,7 +2,7 @@ import _Differentiation  // SIMD vector arithmetic on Lanes resolves through its
 
 /// The quadratic `f(x) = ½ (x − c)ᵀ H (x − c)` with `H` symmetric (positive definite for a minimum).
 ///
-/// Gradient `H(x − c)`, Hessian `H`. The ill-conditioned example of THEORY.md §4.1 is
+/// Gradient `H(x − c)`, Hessian `H`. The ill-conditioned example of docs/THEORY.md §4.1 is
 /// `H = diag(1, 10)`, `c = 0`.
 public struct Quadratic: Objective {
     public let hessianMatrix: Matrix
@@ -113,7 +113,7 @@ public struct Rosenbrock: Objective {
 /// Double well `f(x) = h (x² − 1)²` in 1-D, or `f(x, y) = h (x² − 1)² + y²/2` in 2-D.
 ///
 /// Minima at `x = ±1`, barrier height `h` at `x = 0`. `h = 1/4` gives `x⁴/4 − x²/2 + 1/4`
-/// (THEORY.md §7.4); `h = 1` with `d = 2` is the potential of benchmark W2.
+/// (docs/THEORY.md §7.4); `h = 1` with `d = 2` is the potential of benchmark W2.
 public struct DoubleWell: Objective {
     public let dimension: Int
     public var height: Double
@@ -149,7 +149,7 @@ public struct DoubleWell: Objective {
     }
 }
 
-/// The 1-D quartic `f(x) = x⁴/4 + c x²/2` (THEORY.md §4.2 uses `c = 1`).
+/// The 1-D quartic `f(x) = x⁴/4 + c x²/2` (docs/THEORY.md §4.2 uses `c = 1`).
 public struct Quartic: Objective {
     public var c: Double
     @inlinable public var dimension: Int { 1 }

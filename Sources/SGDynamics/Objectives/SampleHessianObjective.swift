@@ -1,5 +1,5 @@
 /// A finite sum `f = (1/n) Σᵢ fᵢ` whose per-sample Hessians `Hᵢ(x) = ∇²fᵢ(x)` are available exactly,
-/// as products `v ↦ Hᵢ v` (THEORY.md §10.2 needs them at a minimum: `H = (1/n)ΣHᵢ`,
+/// as products `v ↦ Hᵢ v` (docs/THEORY.md §10.2 needs them at a minimum: `H = (1/n)ΣHᵢ`,
 /// `Σ_H = (1/n)ΣHᵢ² − H²`).
 public protocol SampleHessianObjective: FiniteSumObjective {
     /// `hv ← hv + scale · ∇²fᵢ(x) v` (accumulating, like ``FiniteSumObjective/addSampleGradient(_:_:scale:into:)``).

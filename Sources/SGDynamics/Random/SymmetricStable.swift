@@ -1,7 +1,7 @@
 import Foundation
 
 /// Symmetric α-stable law `SαS(σ)`, `α ∈ (0, 2]`, sampled by the Chambers–Mallows–Stuck method
-/// (THEORY.md §9):
+/// (docs/THEORY.md §9):
 ///
 ///     V ~ U(−π/2, π/2),  W ~ Exp(1) independent,
 ///     X = σ · sin(αV) / cos(V)^{1/α} · (cos((1−α)V) / W)^{(1−α)/α}     (α ≠ 1)

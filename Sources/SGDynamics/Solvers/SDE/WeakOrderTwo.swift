@@ -13,7 +13,7 @@
 ///   ``combine(coarse:fine:)->Double`` of `g(X^h)` and `g(X^{h/2})`. The two estimates are then strongly
 ///   correlated and the variance of the combination stays near `Var g` instead of `(4^p + 1)/(2^p − 1)²`
 ///   times it. The extrapolated bias is `O(h²)`, so the step grid must be coarse enough that
-///   `C₂ h² ≫ 5 sd/√M` (THEORY.md §5.4).
+///   `C₂ h² ≫ 5 sd/√M` (docs/THEORY.md §5.4).
 /// - Conditions: smooth (C⁴ with polynomial growth) `b`, `σ` and `g`; the expansion is that of the
 ///   base scheme. `T/h` must be an integer (so both grids end at `T`).
 /// - Reference: D. Talay & L. Tubaro, *Expansion of the global error for numerical schemes solving
