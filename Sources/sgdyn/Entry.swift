@@ -43,7 +43,7 @@ enum Entry {
         StudyRecording.reset()
         if let study = command as? any StudyCommand, !study.storeOptions.noStore {
             let id = try StudyRecorder(study: study, arguments: arguments, skipIfStored: skipIfStored).run(&command)
-            return StudyRunRecord(id: id, reading: StudyRecording.readingText)
+            return StudyRunRecord(id: id, reading: StudyRecording.readingText, storePath: study.storeOptions.path)
         }
         try command.run()
         return StudyRunRecord(id: nil, reading: StudyRecording.readingText)

@@ -21,6 +21,8 @@ protocol LibraryStudyCommand: StudyCommand {
 struct StudyRunRecord {
     var id: Int64?
     var reading: String?
+    /// The store that holds the run.
+    var storePath: String? = nil
 }
 
 extension LibraryStudyCommand {
@@ -65,7 +67,7 @@ extension LibraryStudyCommand {
             store = s
             if skipIfStored, let earlier = try StudyRecorder.recorded({ try s.latestDoneRun(specHash: spec.hash) }), let eid = earlier.id {
                 print("skipped: same spec as run \(eid)")
-                return StudyRunRecord(id: eid, reading: earlier.reading)
+                return StudyRunRecord(id: eid, reading: earlier.reading, storePath: storeOptions.path)
             }
             id = try StudyRecorder.recorded {
                 try s.begin(study: Runner.name, spec: spec.text, seed: study.configuration.seedValue.map(String.init),
@@ -102,7 +104,7 @@ extension LibraryStudyCommand {
                 try store.finish(id: id, outcome: RunOutcome(claim: result.claim, reading: result.reading, stdout: text, artifacts: files))
             }
         }
-        return StudyRunRecord(id: id, reading: result.reading)
+        return StudyRunRecord(id: id, reading: result.reading, storePath: record ? storeOptions.path : nil)
     }
 
     static func mapped(_ error: any Error) -> any Error {
@@ -168,19 +170,21 @@ struct OutputWriter {
     let shown: String
 
     /// Check that `options.out` can hold files (nil directory with --no-files).
-    init(_ options: OutputOptions) throws {
-        shown = options.out
-        guard !options.noFiles else { directory = nil; return }
-        let dir = URL(fileURLWithPath: options.out, isDirectory: true)
+    init(_ options: OutputOptions) throws { try self.init(out: options.out, noFiles: options.noFiles) }
+
+    init(out: String, noFiles: Bool = false) throws {
+        shown = out
+        guard !noFiles else { directory = nil; return }
+        let dir = URL(fileURLWithPath: out, isDirectory: true)
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: dir.path, isDirectory: &isDirectory) {
-            guard isDirectory.boolValue else { throw CLIError.usage("--out", "'\(options.out)' is a file; give a directory") }
+            guard isDirectory.boolValue else { throw CLIError.usage("--out", "'\(out)' is a file; give a directory") }
             guard FileManager.default.isWritableFile(atPath: dir.path) else {
-                throw CLIError.usage("--out", "the directory '\(options.out)' is not writable")
+                throw CLIError.usage("--out", "the directory '\(out)' is not writable")
             }
         } else {
             do { try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true) } catch {
-                throw CLIError.usage("--out", "cannot create the directory '\(options.out)': \(RunsExportCommand.reason(error))")
+                throw CLIError.usage("--out", "cannot create the directory '\(out)': \(RunsExportCommand.reason(error))")
             }
         }
         directory = dir

@@ -57,12 +57,22 @@ struct RunCommand: ParsableCommand {
         }
         let isSweep = !spec.sweep.isEmpty
         defer { ProgressBar.context = nil }
+        var ids: [Int64] = []
+        var stores: Set<String> = []
         for point in points {
             let counter = points.count > 1 ? "[\(point.index)/\(points.count)] " : ""
             // The progress bars of the point's study show which point of the sweep is running.
             if points.count > 1 { ProgressBar.context = "\(point.index)/\(points.count)" }
             print("\(counter)$ \(point.commandLine)")
-            do { try Entry.execute(arguments: point.arguments, skipIfStored: isSweep) } catch { throw point.locate(error) }
+            do {
+                let record = try Entry.execute(arguments: point.arguments, skipIfStored: isSweep)
+                if let id = record.id, let path = record.storePath { ids.append(id); stores.insert(path) }
+            } catch { throw point.locate(error) }
+        }
+        // After a sweep of a library study: one table across its points (and a fit when one number varies).
+        if isSweep, ids.count >= 2, Set(ids).count == ids.count, stores.count == 1, let path = stores.first,
+           let s = try? StoreLocation.open(path, create: false), let text = try? RunsAggregateCommand.aggregate(ids, in: s, out: nil) {
+            print("\naggregate over the \(ids.count) points (sgdyn runs aggregate \(ids.map(String.init).joined(separator: " "))):\n" + text, terminator: "")
         }
     }
 }

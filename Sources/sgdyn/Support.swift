@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SGDynamics
+import SGDynamicsReport
 
 /// An error with one line for the user and an exit code (64: bad usage, 1: runtime failure).
 struct CLIError: Error {
@@ -119,16 +120,7 @@ struct TextTable {
     var rows: [[String]] = []
     init(_ header: [String]) { self.header = header }
     mutating func add(_ row: [String]) { rows.append(row) }
-    func render() -> String {
-        let all = [header] + rows
-        let widths = (0..<header.count).map { c in all.map { $0.indices.contains(c) ? $0[c].count : 0 }.max() ?? 0 }
-        func line(_ r: [String]) -> String {
-            r.enumerated().map { i, s in s.padding(toLength: widths[i], withPad: " ", startingAt: 0) }
-                .joined(separator: "  ").trimmingCharacters(in: .whitespaces)
-        }
-        return ([line(header), widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ")] + rows.map(line))
-            .joined(separator: "\n")
-    }
+    func render() -> String { TextGrid(header: header, rows: rows).render() }
     /// CSV with the same columns.
     func csv() -> String {
         func esc(_ s: String) -> String { s.contains(",") || s.contains("\"") ? "\"\(s.replacingOccurrences(of: "\"", with: "\"\""))\"" : s }
@@ -136,12 +128,7 @@ struct TextTable {
     }
 }
 
-func fmt(_ v: Double, _ digits: Int = 4) -> String {
-    if v.isNaN { return "nan" }
-    if v.isInfinite { return v > 0 ? "inf" : "-inf" }
-    if v != 0 && (abs(v) < 1e-3 || abs(v) >= 1e5) { return String(format: "%.\(digits - 1)e", v) }
-    return String(format: "%.\(digits)g", v)
-}
+func fmt(_ v: Double, _ digits: Int = 4) -> String { NumberText.short(v, digits) }
 
 /// JSON encoding of plain dictionaries (sorted keys, non-finite numbers as null).
 func jsonString(_ value: Any) -> String {

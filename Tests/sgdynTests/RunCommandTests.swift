@@ -106,4 +106,28 @@ struct RunCommandTests {
             #expect(dry.stdout.contains(part), "\(part) in \(dry.stdout)")
         }
     }
+
+    @Test("a sweep of a library study ends with one table across its points and the fitted 1/b slope; runs aggregate gives the same")
+    func sweepAggregate() throws {
+        let store = freshStore()
+        let path = try file("b.yaml", "study: weak-error\nmode: exact\netas: [0.1, 0.05]\nno-files: true\nsweep:\n  batch: [1, 2, 4]\n")
+        let r = try CLI.run(["run", path, "--store", store])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("aggregate over the 3 points (sgdyn runs aggregate 1 2 3):"))
+        let lines = r.stdout.split(separator: "\n").map(String.init)
+        let header = try #require(lines.first { $0.hasPrefix("run  batch") })
+        #expect(header.contains("order SME-1") && header.contains("error SME-2 at η=0.1"))
+        #expect(lines.contains { $0.hasPrefix("1    1 ") } && lines.contains { $0.hasPrefix("3    4 ") })
+        // SGD's noise covariance is Σ/b, so the SME-1 weak error falls with b; its slope is fitted with an interval
+        let slope = try #require(lines.first { $0.hasPrefix("error SME-2 at η=0.1 against batch: slope ") })
+        #expect(slope.contains("±") && slope.hasSuffix("(95% interval)"))
+        #expect(lines.contains("(a quantity ∝ 1/b has slope −1 against the batch size)"))
+        #expect(!lines.contains { $0.hasPrefix("order SME-1 against batch") }, "a fitted order is not fitted again")
+        let dir = CLI.tempDir()
+        let again = try CLI.run(["runs", "aggregate", "1", "2", "3", "--store", store, "--out", dir])
+        #expect(again.status == 0 && again.stdout.contains(slope))
+        #expect(FileManager.default.fileExists(atPath: dir + "/aggregate.csv") && FileManager.default.fileExists(atPath: dir + "/aggregate.svg"))
+        let mixed = try CLI.run(["runs", "aggregate", "1", "99", "--store", store])
+        #expect(mixed.status != 0 && mixed.stderr.split(separator: "\n").count == 1)
+    }
 }

@@ -70,24 +70,35 @@ public enum ResultRenderer {
             ? "\"\(s.replacingOccurrences(of: "\"", with: "\"\""))\"" : s
     }
 
-    /// The figure drawn as a `LinePlot` (SVG markup).
-    public static func svg(_ figure: ResultFigure, width: Int = 720, height: Int = 480) -> String {
-        lineplot(figure).render(width: width, height: height)
+    /// The figure as SVG markup: a contour plot, a heat map, or a line plot.
+    public static func svg(_ figure: ResultFigure) -> String {
+        if let grid = figure.contour { return contourPlot(figure, grid).render(width: figure.width, height: figure.height) }
+        if let grid = figure.heatmap { return heatmap(figure, grid).render(width: figure.width, height: figure.height) }
+        return lineplot(figure).render(width: figure.width, height: figure.height)
+    }
+
+    static func marker(_ m: FigureSeries.Marker) -> Marker {
+        switch m {
+        case .none: return .none
+        case .circle: return .circle
+        case .square: return .square
+        case .triangle: return .triangle
+        case .diamond: return .diamond
+        }
     }
 
     /// The figure as a `LinePlot` value.
     public static func lineplot(_ figure: ResultFigure) -> LinePlot {
         var plot = LinePlot(title: figure.title, xLabel: figure.xLabel, yLabel: figure.yLabel,
                             xScale: figure.xScale == .log ? .log : .linear, yScale: figure.yScale == .log ? .log : .linear)
+        for b in figure.bars {
+            plot.add(BarSeries(label: b.label, edges: b.edges, heights: b.heights, color: b.color.map { Color(hex: $0) }, opacity: b.opacity))
+        }
         for s in figure.series {
-            let marker: Marker = switch s.marker {
-            case .none: .none
-            case .circle: .circle
-            case .square: .square
-            case .triangle: .triangle
-            case .diamond: .diamond
-            }
-            plot.add(Series(label: s.label, x: s.x, y: s.y, errors: s.errors, marker: marker, lineWidth: s.pointsOnly ? 0 : 1.75))
+            let band = s.lower.flatMap { l in s.upper.map { (lower: l, upper: $0) } }
+            let dash: StrokeDash = s.dash == .dashed ? .dashed : s.dash == .dotted ? .dotted : .solid
+            plot.add(Series(label: s.label, x: s.x, y: s.y, errors: s.errors, band: band, color: s.color.map { Color(hex: $0) },
+                            dash: dash, marker: marker(s.marker), lineWidth: s.pointsOnly ? 0 : s.lineWidth))
         }
         for g in figure.guides {
             switch g.kind {
@@ -97,6 +108,31 @@ public enum ResultRenderer {
             }
         }
         return plot
+    }
+
+    /// A contour figure: the grid's function (interpolated between its nodes), its arrows and the
+    /// series as trajectories.
+    static func contourPlot(_ figure: ResultFigure, _ grid: FigureGrid) -> ContourPlot {
+        var plot = ContourPlot(title: figure.title, xLabel: figure.xLabel, yLabel: figure.yLabel, xRange: grid.x, yRange: grid.y) { x, y in
+            grid.value(x, y)
+        }
+        plot.valueLabel = grid.valueLabel
+        if let arrows = figure.arrows { plot.vectorField = { x, y in (arrows.u.value(x, y), arrows.v.value(x, y)) } }
+        if figure.logColour { plot.colorScaling = .logarithmic(epsilon: nil) }
+        plot.equalAspect = figure.equalAspect
+        for s in figure.series {
+            plot.add(Trajectory(label: s.label, x: s.x, y: s.y, color: s.color.map { Color(hex: $0) }, marker: marker(s.marker),
+                                lineWidth: s.lineWidth))
+        }
+        return plot
+    }
+
+    static func heatmap(_ figure: ResultFigure, _ grid: FigureGrid) -> Heatmap {
+        var map = Heatmap(title: figure.title, values: grid.values, xLabel: figure.xLabel, yLabel: figure.yLabel,
+                          valueLabel: grid.valueLabel, xRange: grid.x, yRange: grid.y)
+        if figure.logColour { map.colorScaling = .logarithmic(epsilon: nil) }
+        map.equalAspect = figure.equalAspect
+        return map
     }
 
     /// Every file of a result, in order: one CSV per raw series, the result's JSON
