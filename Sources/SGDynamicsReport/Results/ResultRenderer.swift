@@ -128,7 +128,7 @@ public enum ResultRenderer {
     }
 
     static func heatmap(_ figure: ResultFigure, _ grid: FigureGrid) -> Heatmap {
-        var map = Heatmap(title: figure.title, values: grid.values, xLabel: figure.xLabel, yLabel: figure.yLabel,
+        var map = Heatmap(title: figure.title, values: grid.doubleValues, xLabel: figure.xLabel, yLabel: figure.yLabel,
                           valueLabel: grid.valueLabel, xRange: grid.x, yRange: grid.y)
         if figure.logColour { map.colorScaling = .logarithmic(epsilon: nil) }
         map.equalAspect = figure.equalAspect

@@ -124,20 +124,24 @@ public struct FigureBars: Codable, Sendable, Equatable {
 }
 
 /// Values on a regular grid of nodes over a rectangle: `values[j][i]` at
-/// (x₀ + i (x₁ − x₀)/(nx − 1), y₀ + j (y₁ − y₀)/(ny − 1)).
+/// (x₀ + i (x₁ − x₀)/(nx − 1), y₀ + j (y₁ − y₀)/(ny − 1)), kept in single precision (a picture
+/// needs no more, and the result's JSON stays small).
 public struct FigureGrid: Codable, Sendable, Equatable {
     public var x: ClosedRange<Double>
     public var y: ClosedRange<Double>
-    public var values: [[Double]]
+    public var values: [[Float]]
     /// What the values are (the colour bar's title).
     public var valueLabel: String
 
     public init(x: ClosedRange<Double>, y: ClosedRange<Double>, values: [[Double]], valueLabel: String) {
         self.x = x
         self.y = y
-        self.values = values
+        self.values = values.map { row in row.map { Float($0) } }
         self.valueLabel = valueLabel
     }
+
+    /// The values in double precision, `[j][i]`.
+    public var doubleValues: [[Double]] { values.map { row in row.map { Double($0) } } }
 
     /// `f` sampled on an `nx × ny` grid of nodes.
     public init(x: ClosedRange<Double>, y: ClosedRange<Double>, nodes nx: Int, _ ny: Int, valueLabel: String, _ f: (Double, Double) -> Double) {
@@ -153,13 +157,13 @@ public struct FigureGrid: Codable, Sendable, Equatable {
     /// Bilinear interpolation between the nodes (NaN outside the rectangle).
     public func value(_ px: Double, _ py: Double) -> Double {
         let ny = values.count, nx = values.first?.count ?? 0
-        guard nx >= 2, ny >= 2, x.contains(px), y.contains(py) else { return nx == 1 && ny == 1 ? values[0][0] : .nan }
+        guard nx >= 2, ny >= 2, x.contains(px), y.contains(py) else { return nx == 1 && ny == 1 ? Double(values[0][0]) : .nan }
         let fx = (px - x.lowerBound) / (x.upperBound - x.lowerBound) * Double(nx - 1)
         let fy = (py - y.lowerBound) / (y.upperBound - y.lowerBound) * Double(ny - 1)
         let i = min(Int(fx), nx - 2), j = min(Int(fy), ny - 2)
         let tx = fx - Double(i), ty = fy - Double(j)
-        let a = values[j][i] * (1 - tx) + values[j][i + 1] * tx
-        let b = values[j + 1][i] * (1 - tx) + values[j + 1][i + 1] * tx
+        let a = Double(values[j][i]) * (1 - tx) + Double(values[j][i + 1]) * tx
+        let b = Double(values[j + 1][i]) * (1 - tx) + Double(values[j + 1][i + 1]) * tx
         return a * (1 - ty) + b * ty
     }
 }

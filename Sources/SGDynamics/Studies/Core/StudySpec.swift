@@ -54,10 +54,10 @@ public struct StudyEncodingError: Error, CustomStringConvertible {
 }
 
 extension StudyResult {
-    /// The result as pretty, key-sorted JSON (the `result.json` of a run).
+    /// The result as key-sorted JSON (the `<study>.json` of a run), one line.
     public func jsonText() throws -> String {
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
         do {
             return String(decoding: try encoder.encode(self), as: UTF8.self) + "\n"
