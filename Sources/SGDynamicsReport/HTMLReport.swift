@@ -145,7 +145,7 @@ public struct HTMLReport: Sendable {
         if !result.tables.isEmpty || !result.findings.isEmpty {
             out += "<h3>Results</h3>\n"
             if !result.context.isEmpty {
-                out += "<p class=\"r-context\">" + result.context.map { HTMLText.escape($0.trimmingCharacters(in: .whitespacesAndNewlines)) }.joined(separator: "<br>\n") + "</p>\n"
+                out += "<p class=\"r-context\">" + result.context.filter { !$0.hasPrefix("Claim: ") }.map { HTMLText.escape($0.trimmingCharacters(in: .whitespacesAndNewlines)) }.joined(separator: "<br>\n") + "</p>\n"
             }
             for t in result.tables { out += summaryTable(t) }
             if !result.findings.isEmpty {

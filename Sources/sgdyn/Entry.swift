@@ -19,8 +19,11 @@ struct SGDyn: ParsableCommand {
 @main
 enum Entry {
     static func main() {
+        // A closed pipe is an error to handle (quietly), not a signal to die of.
+        signal(SIGPIPE, SIG_IGN)
         do {
             try execute(arguments: Array(CommandLine.arguments.dropFirst()))
+            checkStandardOutput()
         } catch {
             let report = ErrorReport(error)
             if report.code == 0 {
@@ -47,6 +50,15 @@ enum Entry {
         }
         try command.run()
         return StudyRunRecord(id: nil, reading: StudyRecording.readingText)
+    }
+
+    /// Exit 1 when what was printed did not reach stdout (a full disk: one line on stderr; a closed
+    /// pipe: quietly), instead of exit 0 with the output lost.
+    static func checkStandardOutput() {
+        if let code = StandardOutputBuffer.flushFailure() {
+            if code == EPIPE { exit(1) }
+            fail("cannot write to standard output: \(String(cString: strerror(code)))", code: 1)
+        }
     }
 
     static func fail(_ message: String, code: Int32) -> Never {

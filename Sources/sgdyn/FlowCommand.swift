@@ -20,10 +20,10 @@ struct FlowCommand: LibraryStudyCommand {
 
     @OptionGroup var objectiveOptions: ObjectiveOptions
 
-    @Option(name: .long, help: ArgumentHelp("Learning rates, comma separated (each > 0). Default: 0.5, 0.95, 1.05 × 2/L.", valueName: "η,…"))
+    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Learning rates, comma separated (each > 0). Default: 0.5, 0.95, 1.05 × 2/L.", valueName: "η,…"))
     var etas: String?
 
-    @Option(name: .long, help: ArgumentHelp("Time horizon T; GD runs ⌊T/η⌋ steps.", valueName: "T"))
+    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Time horizon T; GD runs ⌊T/η⌋ steps.", valueName: "T"))
     var horizon: Double = 3
 
     @OptionGroup var output: OutputOptions

@@ -27,10 +27,10 @@ struct GapCommand: LibraryStudyCommand {
     @Option(name: .long, help: ArgumentHelp("Models, comma separated: gf, igr, be, nesterov-ode.", valueName: "m,…"))
     var models: String = "gf,igr"
 
-    @Option(name: .long, help: ArgumentHelp("Learning rates, comma separated, each > 0.", valueName: "η,…"))
+    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Learning rates, comma separated, each > 0.", valueName: "η,…"))
     var etas: String = "0.1,0.05,0.025,0.0125"
 
-    @Option(name: .long, help: ArgumentHelp("Time horizon T (> 0).", valueName: "T"))
+    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Time horizon T (> 0).", valueName: "T"))
     var horizon: Double = 1
 
     @Option(name: .long, help: ArgumentHelp("Norm of the gap: max or euclidean.", valueName: "norm"))

@@ -15,6 +15,10 @@ protocol LibraryStudyCommand: StudyCommand {
     /// Library parameter names (`ConfigurationError.field`) → this command's flags, where the
     /// flag is not `--` and the kebab-case of the name.
     static var flags: [String: String] { get }
+    /// The files of a result (default: `ResultRenderer.files`).
+    func outputFiles(_ result: StudyResult) throws -> [(name: String, contents: String)]
+    /// Lines for stderr before the work starts (default: none).
+    func announcements() throws -> [String]
 }
 
 /// What running one study command left behind: its store id (nil with --no-store) and reading.
@@ -27,6 +31,8 @@ struct StudyRunRecord {
 
 extension LibraryStudyCommand {
     static var flags: [String: String] { [:] }
+    func outputFiles(_ result: StudyResult) throws -> [(name: String, contents: String)] { try ResultRenderer.files(result) }
+    func announcements() throws -> [String] { [] }
 
     /// The CLI flag of a library parameter: `learningRates` → `--learning-rates` unless `flags` says otherwise.
     static func flag(_ field: String) -> String { CLIFlags.flag(field, overrides: flags) }
@@ -51,7 +57,10 @@ extension LibraryStudyCommand {
 
     /// Build (and so validate) the study before any work: a bad value is a usage error naming its flag.
     func validate() throws {
-        do { _ = try makeStudy() } catch let e as CLIError where e.code == 64 { throw ValidationError(e.message) }
+        do {
+            _ = try makeStudy()
+            try OutputWriter.check(out: output.out, noFiles: output.noFiles)
+        } catch let e as CLIError where e.code == 64 { throw ValidationError(e.message) }
     }
 
     /// Run the study: outputs checked first, the run begun in the store (unless `record` is false),
@@ -74,36 +83,40 @@ extension LibraryStudyCommand {
                             packageVersion: PackageVersion.current)
             }
         }
+        for line in try announcements() { FileHandle.standardError.write(Data("sgdyn: \(line)\n".utf8)) }
         let bars = ProgressBars()
         let threads = Mirror(reflecting: self).children.lazy.compactMap { $0.value as? ThreadOptions }.first?.threads
         let context = StudyContext(threads: threads ?? ProcessInfo.processInfo.activeProcessorCount, progress: { bars.handle($0) })
         let started = Date()
+        var staged: OutputWriter.Staged?
+        defer { staged?.discard() }
         let result: StudyResult
-        let files: [(name: String, contents: String)]
+        let text: String
         do {
             result = try study.run(context)
-            files = try ResultRenderer.files(result)
+            bars.finishAll()
+            let files = try outputFiles(result)
+            // Every file is written and every target checked before anything replaces an old file.
+            staged = try writer.stage(files)
+            var out = ResultRenderer.text(result) + String(format: "time %.2f s\n", Date().timeIntervalSince(started))
+            if let paths = staged?.paths, !paths.isEmpty { out += "wrote " + paths.joined(separator: ", ") + "\n" }
+            text = out
+            if let store, let id {
+                // The files as written; `<study>.json` is the result itself.
+                try StudyRecorder.recorded {
+                    try store.finish(id: id, outcome: RunOutcome(claim: result.claim, reading: result.reading, stdout: text, artifacts: files))
+                }
+            }
+            try staged?.commit()
         } catch {
             bars.finishAll()
             if let store, let id {
-                let failure = StudyRecorder.describe(error)
+                let failure = StudyRecorder.describe(Self.mapped(error))
                 if failure.code == 64 { try? store.discard(id: id) } else { try? store.fail(id: id, message: failure.message, outcome: RunOutcome()) }
             }
             throw Self.mapped(error)
         }
-        bars.finishAll()
-        let seconds = Date().timeIntervalSince(started)
-        var text = ResultRenderer.text(result)
-        text += String(format: "time %.2f s\n", seconds)
-        let written = try writer.write(files)
-        if !written.isEmpty { text += "wrote " + written.joined(separator: ", ") + "\n" }
         print(text, terminator: "")
-        if let store, let id {
-            // The files as written; `<study>.json` is the result itself.
-            try StudyRecorder.recorded {
-                try store.finish(id: id, outcome: RunOutcome(claim: result.claim, reading: result.reading, stdout: text, artifacts: files))
-            }
-        }
         return StudyRunRecord(id: id, reading: result.reading, storePath: record ? storeOptions.path : nil)
     }
 
@@ -172,9 +185,30 @@ struct OutputWriter {
     /// Check that `options.out` can hold files (nil directory with --no-files).
     init(_ options: OutputOptions) throws { try self.init(out: options.out, noFiles: options.noFiles) }
 
+    /// Whether `out` could hold the files, without creating anything: an existing writable
+    /// directory, or a path whose nearest existing ancestor is a directory.
+    static func check(out: String, noFiles: Bool) throws {
+        guard !noFiles else { return }
+        guard !out.isEmpty else { throw CLIError.usage("--out", "give a directory, e.g. sgdyn-out") }
+        var path = URL(fileURLWithPath: out, isDirectory: true).standardizedFileURL
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path.path, isDirectory: &isDirectory) {
+            guard isDirectory.boolValue else { throw CLIError.usage("--out", "'\(out)' is a file; give a directory") }
+            return
+        }
+        while path.path != "/" {
+            path = path.deletingLastPathComponent()
+            if FileManager.default.fileExists(atPath: path.path, isDirectory: &isDirectory) {
+                guard isDirectory.boolValue else { throw CLIError.usage("--out", "cannot make '\(out)': '\(path.path)' is a file") }
+                return
+            }
+        }
+    }
+
     init(out: String, noFiles: Bool = false) throws {
         shown = out
         guard !noFiles else { directory = nil; return }
+        try Self.check(out: out, noFiles: noFiles)
         let dir = URL(fileURLWithPath: out, isDirectory: true)
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: dir.path, isDirectory: &isDirectory) {
@@ -190,27 +224,57 @@ struct OutputWriter {
         directory = dir
     }
 
-    /// Write every file; returns their paths (none with --no-files).
-    func write(_ files: [(name: String, contents: String)]) throws -> [String] {
-        guard let directory else { return [] }
+    /// Files written into a staging directory beside their targets, not yet in place.
+    struct Staged {
+        let staging: URL?
+        let targets: [(from: URL, to: URL)]
+        /// The paths the files will have, as the user gave the directory.
+        let paths: [String]
+
+        /// Move every file into place (each move atomic; every target was checked to be a plain file or absent).
+        func commit() throws {
+            for t in targets where rename(t.from.path, t.to.path) != 0 {
+                throw CLIError.runtime("cannot move \(t.to.lastPathComponent) into '\(t.to.deletingLastPathComponent().path)': \(String(cString: strerror(errno)))")
+            }
+        }
+
+        /// Remove what was not moved.
+        func discard() { if let staging { try? FileManager.default.removeItem(at: staging) } }
+    }
+
+    /// Write every file into a staging directory and check every target (absent, or a regular
+    /// file to replace); nothing is in place until `commit()`.
+    func stage(_ files: [(name: String, contents: String)]) throws -> Staged {
+        guard let directory else { return Staged(staging: nil, targets: [], paths: []) }
         let staging = directory.appendingPathComponent(".sgdyn-staging-\(ProcessInfo.processInfo.processIdentifier)-\(UInt32.random(in: 0...UInt32.max))")
-        defer { try? FileManager.default.removeItem(at: staging) }
         do {
             try FileManager.default.createDirectory(at: staging, withIntermediateDirectories: false)
-            for f in files { try Data(f.contents.utf8).write(to: staging.appendingPathComponent(f.name)) }
-            var paths: [String] = []
+            var targets: [(URL, URL)] = []
             for f in files {
-                let target = directory.appendingPathComponent(f.name)
-                if rename(staging.appendingPathComponent(f.name).path, target.path) != 0 {
-                    throw CLIError.runtime("cannot move \(f.name) into '\(directory.path)': \(String(cString: strerror(errno)))")
+                let from = staging.appendingPathComponent(f.name), to = directory.appendingPathComponent(f.name)
+                var st = stat()
+                if lstat(to.path, &st) == 0, (st.st_mode & S_IFMT) != S_IFREG {
+                    throw CLIError.runtime("cannot write \(f.name) into '\(shown)': something that is not a regular file is in the way")
                 }
-                paths.append((shown as NSString).appendingPathComponent(f.name))
+                try Data(f.contents.utf8).write(to: from)
+                targets.append((from, to))
             }
-            return paths
+            return Staged(staging: staging, targets: targets, paths: files.map { (shown as NSString).appendingPathComponent($0.name) })
         } catch let e as CLIError {
+            try? FileManager.default.removeItem(at: staging)
             throw e
         } catch {
-            throw CLIError.runtime("cannot write into '\(directory.path)': \(RunsExportCommand.reason(error))")
+            try? FileManager.default.removeItem(at: staging)
+            throw CLIError.runtime("cannot write into '\(shown)': \(RunsExportCommand.reason(error))")
         }
     }
+
+    /// Write every file at once; returns their paths (none with --no-files).
+    func write(_ files: [(name: String, contents: String)]) throws -> [String] {
+        let staged = try stage(files)
+        defer { staged.discard() }
+        try staged.commit()
+        return staged.paths
+    }
+
 }

@@ -45,6 +45,11 @@ struct ReportCommand: ParsableCommand {
         if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), isDirectory.boolValue {
             throw CLIError.usage("--out", "'\(out)' is a directory; give a file name, e.g. \(out)/report.html")
         }
+        // Only a regular file is replaced (atomically): never a link, a device, a pipe or a socket.
+        var st = stat()
+        if lstat(url.path, &st) == 0, (st.st_mode & S_IFMT) != S_IFREG {
+            throw CLIError.usage("--out", "'\(out)' exists and is not a regular file (a link, device, pipe or socket); give a new or regular file")
+        }
         let parent = url.deletingLastPathComponent().path
         guard FileManager.default.fileExists(atPath: parent, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw CLIError.usage("--out", "the directory '\(parent)' does not exist; create it or write elsewhere")

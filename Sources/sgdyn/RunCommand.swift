@@ -43,7 +43,12 @@ struct RunCommand: ParsableCommand {
 
     func run() throws {
         let spec = try SpecFile.load(path: file)
-        let points = spec.points.map { $0.storing(at: store, noStore: noStore) }
+        // The points of a sweep that does not sweep `out` each write into their own directory.
+        let separate = !spec.sweep.isEmpty && !spec.sweep.contains { $0.option.name == "out" }
+        let points = spec.points.map { p in
+            let point = p.storing(at: store, noStore: noStore)
+            return separate ? point.ownOutputDirectory() : point
+        }
         // Every point must parse and pass its study's validation before any work starts.
         for point in points {
             do { _ = try SGDyn.parseAsRoot(point.arguments) } catch { throw point.locate(error) }

@@ -46,6 +46,17 @@ struct SpecPoint {
         return SpecPoint(index: index, count: count, interface: interface, file: file, values: kept, sweepLabel: sweepLabel)
     }
 
+    /// This point writing its files into `OUT/point-N` (N its index), so that the points of a sweep
+    /// do not overwrite each other's files; `OUT` is the file's `out:` or the study's default.
+    func ownOutputDirectory() -> SpecPoint {
+        guard count > 1, let option = interface.option("out"),
+              !values.contains(where: { $0.option.name == "no-files" && $0.value.text == "true" }) else { return self }
+        let base = values.last(where: { $0.option.name == "out" })?.value.text ?? option.defaultValue ?? "sgdyn-out"
+        var kept = values.filter { $0.option.name != "out" }
+        kept.append((option, SpecValue(text: (base as NSString).appendingPathComponent("point-\(index)"), location: SpecLocation(file))))
+        return SpecPoint(index: index, count: count, interface: interface, file: file, values: kept, sweepLabel: sweepLabel)
+    }
+
     /// The error of running this point, placed in the file: an option named in the message (as
     /// `--name`) is reported at the line and column where the file gives its value, as
     /// `file:line:column: field 'name': message`. A runtime failure keeps its exit code.

@@ -13,4 +13,11 @@ enum StandardOutputBuffer {
 
     /// Flush stdout at every newline (as stdio does for a terminal), whatever fd 1 points at later.
     static func lineBuffered() { setvbuf(stdout, nil, _IOLBF, 0) }
+
+    /// Flush stdout; the `errno` of the failure when what was printed did not all reach fd 1, else nil.
+    static func flushFailure() -> Int32? {
+        errno = 0
+        if fflush(stdout) != 0 || ferror(stdout) != 0 { return errno == 0 ? EIO : errno }
+        return nil
+    }
 }

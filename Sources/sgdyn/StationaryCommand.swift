@@ -359,7 +359,7 @@ struct StationaryCommand: StudyCommand {
             if isSGLD { return try sample(SGLD(gradient, learningRate: eta, temperature: T), p, grid: g) }
             return try sample(SGD(gradient, learningRate: eta), p, grid: g)
         }
-        return try sample(SGLD(ExactGradientBox(p.objective), learningRate: eta, temperature: T), p, grid: g)
+        return try sample(SGLD(ExactGradient(AnyObjective(p.objective)), learningRate: eta, temperature: T), p, grid: g)
     }
 
     /// Runs the paths in parallel (counter-based randomness: the numbers do not depend on the threads),

@@ -23,6 +23,7 @@ struct StoreLocation: ParsableArguments {
     /// Open (and with `create`, make) the store at `path`; a store error becomes a `CLIError`
     /// (exit 64 for a bad path or file, 1 for a failure of the machine).
     static func open(_ path: String, create: Bool) throws -> RunStore {
+        guard !path.isEmpty else { throw CLIError.usage("--store", "give the path of a run store file, e.g. sgdyn.sqlite") }
         do {
             return try RunStore(path: path, create: create)
         } catch {

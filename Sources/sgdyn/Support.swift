@@ -47,13 +47,13 @@ struct ObjectiveOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Objective to study. One of: \(ObjectiveCatalog.validNames).", valueName: "name"))
     var objective: String = "ill-quadratic"
 
-    @Option(name: .long, help: ArgumentHelp("Hessian diagonal for --objective quadratic, e.g. 1,10.", valueName: "λ,…"))
+    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Hessian diagonal for --objective quadratic, e.g. 1,10.", valueName: "λ,…"))
     var diagonal: String?
 
     @Option(name: .long, help: ArgumentHelp("CSV data set (header row, last column the target) for least-squares, logistic or mlp.", valueName: "file"))
     var data: String?
 
-    @Option(name: .long, help: ArgumentHelp("Starting point, comma separated; its length must equal the objective's dimension.", valueName: "x,…"))
+    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Starting point, comma separated; its length must equal the objective's dimension.", valueName: "x,…"))
     var x0: String?
 
     /// The library's description of the chosen objective (flags parsed; the objective is built by the study).

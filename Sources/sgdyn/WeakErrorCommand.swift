@@ -24,19 +24,19 @@ struct WeakErrorCommand: LibraryStudyCommand {
     @Option(name: .long, help: ArgumentHelp("Objective: li-tai-e, least-squares or logistic.", valueName: "name"))
     var objective: WeakErrorStudy.ObjectiveName = .liTaiE
 
-    @Option(name: .long, help: ArgumentHelp("Hessian diagonal of the li-tai-e quadratic.", valueName: "λ,…"))
+    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Hessian diagonal of the li-tai-e quadratic.", valueName: "λ,…"))
     var diagonal: String = "1,2"
 
     @Option(name: .long, help: ArgumentHelp("CSV data set for least-squares or logistic.", valueName: "file"))
     var data: String?
 
-    @Option(name: .long, help: ArgumentHelp("Starting point (default: all ones for li-tai-e, zeros otherwise).", valueName: "x,…"))
+    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Starting point (default: all ones for li-tai-e, zeros otherwise).", valueName: "x,…"))
     var x0: String?
 
     @Option(name: .long, help: ArgumentHelp("Algorithm: sgd, hb (heavy ball) or nag (Nesterov); hb and nag are compared with their regime-A SME (η/(1−μ), t = kη), li-tai-e only.", valueName: "name"))
     var algorithm: WeakErrorStudy.AlgorithmName = .sgd
 
-    @Option(name: .long, help: ArgumentHelp("Momentum μ in [0, 1) for hb and nag.", valueName: "μ"))
+    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Momentum μ in [0, 1) for hb and nag.", valueName: "μ"))
     var momentum: Double = 0.5
 
     @Option(name: .long, help: ArgumentHelp("Models, comma separated: sme1, sme2 (sme1 only for hb and nag).", valueName: "m,…"))
@@ -45,10 +45,10 @@ struct WeakErrorCommand: LibraryStudyCommand {
     @Option(name: .long, help: ArgumentHelp("Test function g: f, x1…xd, norm2 or x1^4 (any coordinate).", valueName: "g"))
     var test: String = "f"
 
-    @Option(name: .long, help: ArgumentHelp("Learning rates, comma separated, each in (0, 1).", valueName: "η,…"))
+    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Learning rates, comma separated, each in (0, 1).", valueName: "η,…"))
     var etas: String = "0.1,0.05,0.025,0.0125"
 
-    @Option(name: .long, help: ArgumentHelp("Horizon T (> 0); k runs over 0…⌊T/η⌋.", valueName: "T"))
+    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Horizon T (> 0); k runs over 0…⌊T/η⌋.", valueName: "T"))
     var horizon: Double = 1
 
     @Option(name: .long, help: ArgumentHelp("Mode: exact, mc or auto.", valueName: "mode"))

@@ -67,7 +67,10 @@ struct StudyTests {
             do { try body(); return nil } catch let e as ConfigurationError { return e.field } catch { return "\(error)" }
         }
         #expect(field { _ = try GapStudy(.init(horizon: 1e308)) } == "horizon")
-        #expect(field { _ = try GapStudy(.init(learningRates: [1e-320])) } == "horizon")
+        #expect(field { _ = try GapStudy(.init(learningRates: [0.1, 1e-320])) } == "learningRates")
+        #expect(field { _ = try GapStudy(.init(learningRates: [2], horizon: 1)) } == "horizon", "T shorter than one step")
+        #expect(field { _ = try GapStudy(.init(objective: .init(name: "quartic", diagonal: [1]))) } == "diagonal")
+        #expect(field { _ = try GapStudy(.init(models: [.gf, .gf])) } == "models")
         #expect(field { _ = try GapStudy(.init(learningRates: [-0.1])) } == "learningRates")
         #expect(field { _ = try GapStudy(.init(objective: .init(name: "nope"))) } == "objective")
         #expect(field { _ = try GapStudy(.init(objective: .init(name: "quartic", start: [1, 2]))) } == "start")
@@ -117,5 +120,50 @@ struct StudyTests {
         #expect(throws: StudyCancelled.self) {
             _ = try GapStudy(.init()).run(StudyContext(isCancelled: { true }))
         }
+    }
+
+    @Test("GD above 2/λ_max: the gap study warns, marks the run diverged and leaves those η out of the order fit")
+    func gapUnstableEta() throws {
+        let r = try GapStudy(.init(learningRates: [0.3, 0.25, 0.1, 0.05, 0.025])).run(StudyContext())
+        #expect(r.status == .diverged)
+        #expect(r.warnings.filter { $0.message.contains("2/λ_max = 0.2") }.count == 2)
+        let fit = try #require(r.metric("order gf"))
+        #expect(abs(fit.value - 1) < 0.5, "fitted over the stable η only: \(fit.value)")
+    }
+
+    @Test("a weak-error study whose exact moments overflow reports no error there (never a false 0) and says why")
+    func weakErrorOverflow() throws {
+        var c = WeakErrorStudy.Configuration()
+        c.mode = .exact
+        c.start = [1e200, 1e200]
+        let r = try WeakErrorStudy(c).run(StudyContext())
+        #expect(r.status == .failed)
+        #expect(r.reading.hasPrefix("No weak error could be measured"))
+        #expect(r.metrics.allSatisfy { !$0.key.hasPrefix("error") }, "no error metric from non-finite moments")
+        #expect(r.warnings.contains { $0.message.contains("not finite") })
+    }
+
+    @Test("when every Monte Carlo path diverges the weak-error study prints no statistic and says all paths diverged")
+    func weakErrorAllDiverged() throws {
+        var c = WeakErrorStudy.Configuration()
+        c.mode = .mc
+        c.paths = 64
+        c.diagonal = [10, 1]
+        c.learningRates = [0.5]
+        c.horizon = 50
+        let r = try WeakErrorStudy(c).run(StudyContext(threads: 1))
+        #expect(r.status == .failed)
+        #expect(r.reading.contains("all paths diverged"))
+        #expect(r.tables[0].rows[0][2] == .text("—"))
+        #expect(r.warnings.contains { $0.kind == .diverged && $0.message.contains("SGD paired with its SMEs") })
+    }
+
+    @Test("work that would take hours is refused before it starts (paths × steps × batch)")
+    func weakErrorWorkBound() {
+        var c = WeakErrorStudy.Configuration()
+        c.mode = .mc
+        c.paths = 2000
+        c.batch = 1_000_000
+        #expect(throws: ConfigurationError.self) { _ = try WeakErrorStudy(c) }
     }
 }

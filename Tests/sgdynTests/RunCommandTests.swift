@@ -48,8 +48,10 @@ struct RunCommandTests {
         let r = try CLI.run(["run", path, "--store", dir + "/runs.sqlite"])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout.hasPrefix("experiment: two horizons\n"))
-        #expect(r.stdout.contains("[1/2] $ sgdyn weak-error --mode exact --etas 0.1,0.05 --out \(dir)/out --horizon 0.5 --store \(dir)/runs.sqlite"))
-        #expect(r.stdout.contains("[2/2] $ sgdyn weak-error"))
+        // each point of the sweep writes into its own directory under out
+        #expect(r.stdout.contains("[1/2] $ sgdyn weak-error --mode exact --etas 0.1,0.05 --horizon 0.5 --store \(dir)/runs.sqlite --out \(dir)/out/point-1"))
+        #expect(r.stdout.contains("[2/2] $ sgdyn weak-error") && r.stdout.contains("--out \(dir)/out/point-2"))
+        for n in [1, 2] { #expect(FileManager.default.fileExists(atPath: "\(dir)/out/point-\(n)/weak-error.csv")) }
         #expect(r.stdout.components(separatedBy: "fitted order SME-2").count == 3)
     }
 

@@ -99,13 +99,17 @@ struct RunStoreCLITests {
     @Test("a study that fails at run time is kept failed with its one-line message; bad input leaves no run")
     func failedRun() throws {
         let store = freshStore()
-        let file = CLI.tempDir() + "/plain-file"
-        try "x".write(toFile: file, atomically: true, encoding: .utf8)
-        let r = try CLI.run(["simulate", "--paths", "100", "--out", file + "/sub", "--store", store])
-        #expect(r.status == 1 && r.stderr.split(separator: "\n").count == 1, "\(r.stderr)")
+        // a directory where the result's JSON must go: found after the work, before any file is replaced
+        let dir = CLI.tempDir()
+        try FileManager.default.createDirectory(atPath: dir + "/flow.json", withIntermediateDirectories: true)
+        try "old".write(toFile: dir + "/flow.csv", atomically: true, encoding: .utf8)
+        let r = try CLI.run(["flow", "--out", dir, "--store", store])
+        #expect(r.status == 1 && r.stderr.split(separator: "\n").count == 1 && r.stderr.contains("flow.json"), "\(r.stderr)")
         #expect(try statuses(in: store) == [1: "failed"])
         let show = try sgdyn(["runs", "show", "1"], store: store)
-        #expect(show.stdout.contains("error: cannot write "))
+        #expect(show.stdout.contains("error: cannot write flow.json"))
+        #expect(try String(contentsOfFile: dir + "/flow.csv", encoding: .utf8) == "old", "no file of the run replaced an old one")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir).sorted() == ["flow.csv", "flow.json"], "no staging left behind")
 
         let bad = try CLI.run(["flow", "--etas", "0.1,abc", "--store", store])
         #expect(bad.status == 64)
@@ -289,5 +293,21 @@ final class TableInspector: NSObject, XMLParserDelegate {
     }
     func parser(_ parser: XMLParser, didEndElement name: String, namespaceURI: String?, qualifiedName: String?) {
         if name == "tr" { rowWidths.append(cells) }
+    }
+
+    @Test("report --out refuses a symbolic link or a device instead of replacing it")
+    func reportRefusesNonRegularTarget() throws {
+        let store = freshStore()
+        try sgdyn(["gap", "--objective", "quartic", "--no-files"], store: store)
+        let dir = CLI.tempDir()
+        let target = dir + "/target.html"
+        try "keep".write(toFile: target, atomically: true, encoding: .utf8)
+        try FileManager.default.createSymbolicLink(atPath: dir + "/link.html", withDestinationPath: target)
+        for out in [dir + "/link.html", "/dev/null"] {
+            let r = try CLI.run(["report", "1", "--store", store, "--out", out])
+            #expect(r.status == 64 && r.stderr.contains("--out") && r.stderr.split(separator: "\n").count == 1, "\(out): \(r.stderr)")
+        }
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: dir + "/link.html") == target)
+        #expect(try String(contentsOfFile: target, encoding: .utf8) == "keep")
     }
 }

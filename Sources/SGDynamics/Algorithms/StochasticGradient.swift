@@ -1,7 +1,7 @@
 import _Differentiation  // SIMD vector arithmetic on Lanes resolves through its AdditiveArithmetic conformance
 
 /// How minibatches are drawn from a finite sum (docs/THEORY.md §2.2).
-public enum Sampling: String, Sendable, CaseIterable {
+public enum Sampling: String, Codable, Sendable, CaseIterable {
     /// `b` i.i.d. uniform indices: `Cov g_B = Σ/b`.
     case withReplacement = "with-replacement"
     /// A simple random sample of `b` distinct indices: `Cov g_B = (n−b)/(b(n−1)) Σ`.

@@ -86,7 +86,7 @@ public struct Shard: Sendable, Codable, Equatable, CustomStringConvertible {
     public let count: Int
     public init(index: Int, count: Int) throws {
         guard count >= 1, index >= 0, index < count else {
-            throw ConfigurationError(field: "--shard", "must be i/N with 0 ≤ i < N, got \(index)/\(count)")
+            throw ConfigurationError(field: "shard", "must be i/N with 0 ≤ i < N, got \(index)/\(count)")
         }
         self.index = index
         self.count = count
@@ -96,7 +96,7 @@ public struct Shard: Sendable, Codable, Equatable, CustomStringConvertible {
     public init(parsing text: String) throws {
         let parts = text.split(separator: "/")
         guard parts.count == 2, let i = Int(parts[0]), let n = Int(parts[1]) else {
-            throw ConfigurationError(field: "--shard", "must look like i/N (for example 0/4), got '\(text)'")
+            throw ConfigurationError(field: "shard", "must look like i/N (for example 0/4), got '\(text)'")
         }
         try self.init(index: i, count: n)
     }

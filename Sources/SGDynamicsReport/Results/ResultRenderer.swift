@@ -136,11 +136,12 @@ public enum ResultRenderer {
     }
 
     /// Every file of a result, in order: one CSV per raw series, the result's JSON
-    /// (`<study>.json`), one SVG per figure. Names are `<name>.<ext>`.
+    /// (`<study>.json`), one SVG per figure, then the attachments. Names are `<name>.<ext>`.
     public static func files(_ result: StudyResult) throws -> [(name: String, contents: String)] {
         var out: [(String, String)] = result.series.map { ("\($0.name).csv", csv($0)) }
         out.append(("\(result.study).json", try result.jsonText()))
         out += result.figures.map { ("\($0.name).svg", svg($0)) }
+        out += result.attachments.map { ($0.name, $0.contents) }
         return out
     }
 }

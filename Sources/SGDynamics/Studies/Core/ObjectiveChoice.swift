@@ -27,6 +27,12 @@ public struct ObjectiveChoice: Codable, Sendable, Equatable {
         if let data, !FileManager.default.fileExists(atPath: data) {
             throw ConfigurationError(field: "data", "no file at '\(data)'; give the path of a CSV file with a header row")
         }
+        if diagonal != nil, name != "quadratic" {
+            throw ConfigurationError(field: "diagonal", "applies to the quadratic only (--objective quadratic), not to \(name)")
+        }
+        if data != nil, !["least-squares", "logistic", "mlp"].contains(name) {
+            throw ConfigurationError(field: "data", "\(name) reads no data; give --objective least-squares, logistic or mlp with --data")
+        }
         let entry = try ObjectiveCatalog.make(name, diagonal: diagonal, data: data)
         var x0 = entry.start
         if let start {

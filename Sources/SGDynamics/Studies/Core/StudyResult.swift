@@ -26,6 +26,9 @@ public struct StudyResult: Codable, Sendable, Equatable {
     public var series: [ResultTable]
     /// Headline numbers, by key, for `runs compare` and sweep aggregates.
     public var metrics: [StudyMetric]
+    /// Machine-readable files a study produces besides its tables and figures (for example a
+    /// shard's raw statistics, which `merge` combines).
+    public var attachments: [ResultAttachment] = []
 
     public init(study: String, status: StudyStatus = .ok, claim: String, reading: String, context: [String] = [],
                 tables: [ResultTable] = [], findings: [String] = [], warnings: [StudyWarning] = [],
@@ -112,4 +115,11 @@ public struct StudyMetric: Codable, Sendable, Equatable {
         if let se = standardError, se.isFinite, value.isFinite { return (value - 1.96 * se)...(value + 1.96 * se) }
         return nil
     }
+}
+
+/// A file of a result that is neither a table nor a figure: its name and text.
+public struct ResultAttachment: Codable, Sendable, Equatable {
+    public var name: String
+    public var contents: String
+    public init(name: String, contents: String) { self.name = name; self.contents = contents }
 }

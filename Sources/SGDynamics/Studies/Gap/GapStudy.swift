@@ -60,11 +60,21 @@ public struct GapStudy: Study {
             throw ConfigurationError(field: "learningRates", "learning rates must be positive and finite, got \(c.learningRates)")
         }
         guard !c.models.isEmpty else { throw ConfigurationError(field: "models", "give at least one of gf, igr, be, nesterov-ode") }
+        guard Set(c.models).count == c.models.count else { throw ConfigurationError(field: "models", "each model once, got \(c.models.map(\.rawValue))") }
+        guard Set(c.learningRates).count == c.learningRates.count else {
+            throw ConfigurationError(field: "learningRates", "each learning rate once, got \(c.learningRates)")
+        }
         for m in c.models where (c.algorithm == .nesterov) != (m == .nesterovODE) {
             throw ConfigurationError(field: "models", "the Nesterov ODE pairs only with the nesterov algorithm (and nesterov only with nesterov-ode)")
         }
         for eta in c.learningRates {
-            _ = try stepCount(horizon: c.horizon, step: c.algorithm == .nesterov ? eta.squareRoot() : eta, field: "horizon")
+            let tau = c.algorithm == .nesterov ? eta.squareRoot() : eta
+            // Blame the horizon when even the coarsest step needs too many steps, else this η.
+            let coarsest = c.learningRates.max()!
+            let blamed = c.horizon / (c.algorithm == .nesterov ? coarsest.squareRoot() : coarsest) > 1e7 ? "horizon" : "learningRates"
+            guard try stepCount(horizon: c.horizon, step: tau, field: blamed) >= 1 else {
+                throw ConfigurationError(field: "horizon", "T = \(NumberText.short(c.horizon)) is shorter than one step (τ = \(NumberText.short(tau))); make T ≥ τ")
+            }
         }
         (entry, start) = try c.objective.resolve()
         self.configuration = c
@@ -79,7 +89,7 @@ public struct GapStudy: Study {
         let c = configuration
         let grid = c.learningRates
         let gap = TrajectoryGap(horizon: c.horizon, norm: c.norm)
-        var results: [(ModelName, TrajectoryGap.Result)] = []
+        var results: [(ModelName, TrajectoryGap.Result)] = []  // fits replaced below (stable η only)
         for m in c.models {
             try context.checkCancellation()
             let r: TrajectoryGap.Result
@@ -95,8 +105,27 @@ public struct GapStudy: Study {
         }
         let title = c.algorithm.title
         let expected = results.map { Self.expectedOrder(c.algorithm, $0.0) }
+        var warnings: [StudyWarning] = []
+        // GD is unstable near the minimizer for η ≥ 2/λ_max: there the gap measures divergence, not
+        // the discretization, so such η stay out of the order fit.
+        var unstable = Set<Double>()
+        if c.algorithm == .gd, let xStar = entry.minimizer {
+            let lmax = f.hessianExtremeEigenvalues(at: xStar).largest
+            if lmax > 0 {
+                for eta in grid where eta * lmax >= 2 {
+                    unstable.insert(eta)
+                    warnings.append(StudyWarning(.diverged, "η = \(NumberText.short(eta)) is at or above 2/λ_max = \(NumberText.short(2 / lmax)): GD is unstable at the minimizer; left out of the order fit"))
+                }
+            }
+        }
+        results = results.map { m, r in
+            var r = r
+            let ok = r.rows.filter { $0.gap != nil && $0.gap!.isFinite && !unstable.contains($0.learningRate) }
+            r.fit = OrderFit(steps: ok.map(\.learningRate), errors: ok.map { $0.gap! })
+            return (m, r)
+        }
 
-        var columns = [ResultColumn("eta", title: "η", isKey: true), ResultColumn("steps", kind: .integer)]
+        var columns = [ResultColumn("eta", title: "η", digits: 6, isKey: true), ResultColumn("steps", kind: .integer)]
         columns += results.map { ResultColumn("gap \($0.0.rawValue)", title: "gap to \($0.1.model)") }
         columns += results.map { ResultColumn("local order \($0.0.rawValue)", title: "local order (\($0.0.rawValue))", digits: 3) }
         var table = ResultTable(name: "gap", title: "Trajectory gap of \(title) against its flows", columns: columns)
@@ -104,10 +133,12 @@ public struct GapStudy: Study {
             var row: [ResultCell] = [.number(eta), .integer(results[0].1.rows[i].steps)]
             for (_, r) in results {
                 let rw = r.rows[i]
-                row.append(rw.divergedAt.map { .text("diverged at step \($0)") } ?? .number(rw.gap ?? .nan))
+                if let k = rw.divergedAt { row.append(.text("diverged at step \(k)")) }
+                else if let g = rw.gap, g.isFinite { row.append(.number(g)) }
+                else { row.append(.text("flow solver failed")) }
             }
             for (_, r) in results {
-                let ok = r.rows.filter { $0.gap != nil && $0.gap!.isFinite }
+                let ok = r.rows.filter { $0.gap != nil && $0.gap!.isFinite && !unstable.contains($0.learningRate) }
                 let j = ok.firstIndex { $0.learningRate == eta }
                 if let j, j > 0, let fit = r.fit, j - 1 < fit.localOrders.count { row.append(.number(fit.localOrders[j - 1])) } else { row.append(.missing) }
             }
@@ -137,7 +168,6 @@ public struct GapStudy: Study {
             }
         }
 
-        var warnings: [StudyWarning] = []
         var metrics: [StudyMetric] = []
         var status = StudyStatus.ok
         for ((m, r), e) in zip(results, expected) {
@@ -148,23 +178,35 @@ public struct GapStudy: Study {
             for rw in r.rows {
                 if let gapValue = rw.gap { metrics.append(StudyMetric(key: "gap \(m.rawValue) at η=\(rw.learningRate)", title: "gap to \(r.model) at η = \(NumberText.short(rw.learningRate))", value: gapValue)) }
             }
+            let failedSolves = r.rows.filter { $0.divergedAt == nil && !($0.gap?.isFinite ?? false) }
+            if !failedSolves.isEmpty {
+                status = .diverged
+                warnings.append(StudyWarning(.diverged, "the solver of \(r.model) failed at η = " + NumberText.list(failedSolves.map { NumberText.short($0.learningRate) }) + "; no gap there"))
+            }
             let diverged = r.rows.filter { $0.divergedAt != nil }
             if !diverged.isEmpty {
                 status = .diverged
                 warnings.append(StudyWarning(.diverged, "\(title) diverged at η = " + NumberText.list(diverged.map { "\(NumberText.short($0.learningRate)) (step \($0.divergedAt!))" }) + " against \(r.model)"))
             }
         }
-        if results.allSatisfy({ $0.1.rows.allSatisfy { $0.gap == nil } }) { status = .failed }
+        if !unstable.isEmpty { status = .diverged }
+        if results.allSatisfy({ $0.1.rows.allSatisfy { !($0.gap?.isFinite ?? false) } }) { status = .failed }
 
         let claim = "\(title)'s trajectory gap max_k ‖x_k − X(kτ)‖ shrinks like η^p as η → 0: "
             + NumberText.list(zip(results, expected).map { "p = \($1.map { NumberText.short($0, 2) } ?? "?") against \($0.1.model)" }) + "."
         let reading = "Over η = \(grid.map { NumberText.short($0, 3) }.joined(separator: ", ")): "
-            + NumberText.list(zip(results, expected).map { NumberText.order("the gap to \($0.1.model) shrinks", $0.1.fit, expected: $1) }) + "."
+            + NumberText.list(zip(results, expected).map { r, e in
+                r.1.fit.map { $0.order <= 0 } == true
+                    ? "the gap to \(r.1.model) does not shrink as η → 0 (fitted order \(r.1.fit!.description))"
+                    : NumberText.order("the gap to \(r.1.model) shrinks", r.1.fit, expected: e)
+            }) + "."
         return StudyResult(
             study: Self.name, status: status, claim: claim, reading: reading,
             context: ["\(title) on \(f.name) from x0 = (\(start.map { NumberText.short($0) }.joined(separator: ", "))), T = \(NumberText.short(c.horizon)), \(c.norm.rawValue)-norm gap"],
             tables: [table],
-            findings: results.map { "fitted order vs \($0.1.model): \($0.1.fit.map { $0.description + " (95% interval)" } ?? "not enough stable points")" },
+            findings: results.map { r in
+                "fitted order vs \(r.1.model): " + (r.1.fit.map { $0.description + ($0.halfWidth.isNaN ? " (two points: no interval)" : " (95% interval)") } ?? "not enough stable points")
+            },
             warnings: warnings, figures: [figure], series: [series], metrics: metrics)
     }
 

@@ -25,13 +25,20 @@ struct WeakErrorRun {
 
     func label(_ eta: Double) -> String { "weak-error η = \(NumberText.short(eta))" }
 
-    mutating func noteDivergence(_ eta: Double, _ results: EnsembleResult...) {
-        for r in results {
-            if let s = r.divergenceSummary {
-                divergedPaths += r.divergences.count
-                warnings.append(StudyWarning(.diverged, "η = \(NumberText.short(eta)): \(s)"))
-            }
+    mutating func noteDivergence(_ eta: Double, _ name: String, _ r: EnsembleResult) {
+        if let s = r.divergenceSummary {
+            divergedPaths += r.divergences.count
+            warnings.append(StudyWarning(.diverged, "η = \(NumberText.short(eta)), \(name): \(s)"))
         }
+    }
+
+    /// A weak error from exact expectations, or a non-finite one (and a warning) when they overflow.
+    mutating func exactPoint(_ alg: [Double], _ model: [Double], eta: Double, name: String) -> WeakError.Point {
+        if let k = (0..<min(alg.count, model.count)).first(where: { !alg[$0].isFinite || !model[$0].isFinite }) {
+            warnings.append(StudyWarning(.diverged, "η = \(NumberText.short(eta)): the exact moments of the algorithm or \(name) are not finite from step \(k) on (overflow); no weak error there"))
+            return WeakError.Point(learningRate: eta, error: .nan, lower: .nan, upper: .nan, time: Double(k) * eta, standardError: 0, paths: 0, seconds: 0)
+        }
+        return WeakError.exact(alg, model, learningRate: eta)
     }
 
     /// Heavy ball or Nesterov against the regime-A SME (docs/THEORY.md §4.4), exactly or by Monte Carlo.
@@ -51,7 +58,7 @@ struct WeakErrorRun {
                 let alg = mom.momentum(method, momentum: mu, from: start, steps: n).map {
                     mom.expectation(of: test.kind, under: $0.marginal(0..<d)) }
                 let sme = mom.momentumSME(momentum: mu, from: start, steps: n).map { mom.expectation(of: test.kind, under: $0) }
-                row.append(WeakError.exact(alg, sme, learningRate: eta))
+                row.append(exactPoint(alg, sme, eta: eta, name: "the SME"))
                 continue
             }
             how = "Monte Carlo, \(c.paths) paths; the SME by its exact linear transition at step η; "
@@ -70,7 +77,7 @@ struct WeakErrorRun {
                                                                                steps: n, seed: c.seed), model), observables: [diff])
             }
             context.finishProgress(label(eta))
-            noteDivergence(eta, res)
+            noteDivergence(eta, "\(name) paired with its SME", res)
             row.append(WeakError.paired(res, observable: 0, learningRate: eta))
         }
         return result(objective: "li-tai-e H = diag(\(c.diagonal.map { NumberText.short($0) }.joined(separator: ","))), \(name) μ = \(NumberText.short(mu)), b = 1",
@@ -92,7 +99,7 @@ struct WeakErrorRun {
                 let sgd = moments.sgd(from: start, steps: n).map { moments.expectation(of: test.kind, under: $0) }
                 for (m, order) in orders.enumerated() {
                     let sme = moments.sme(order: order, from: start, steps: n).map { moments.expectation(of: test.kind, under: $0) }
-                    rows[m].append(WeakError.exact(sgd, sme, learningRate: eta))
+                    rows[m].append(exactPoint(sgd, sme, eta: eta, name: "SME-\(order)"))
                 }
                 continue
             }
@@ -115,7 +122,7 @@ struct WeakErrorRun {
                 }
                 let res = ensemble(eta, steps: n).run(PairedKernel(sgdKernel, kernels), observables: diffs)
                 context.finishProgress(label(eta))
-                noteDivergence(eta, res)
+                noteDivergence(eta, "SGD paired with its SMEs", res)
                 for m in orders.indices { rows[m].append(WeakError.paired(res, observable: m, learningRate: eta)) }
                 continue
             }
@@ -127,8 +134,8 @@ struct WeakErrorRun {
                 rows[m].append(WeakError.compare(alg, res, observable: 0, learningRate: eta))
             }
             context.finishProgress(label(eta))
-            noteDivergence(eta, alg)
-            for res in results { noteDivergence(eta, res) }
+            noteDivergence(eta, "SGD", alg)
+            for (m, res) in results.enumerated() { noteDivergence(eta, "SME-\(orders[m])", res) }
         }
         return result(objective: "li-tai-e H = diag(\(c.diagonal.map { NumberText.short($0) }.joined(separator: ","))), b = \(c.batch)",
                       method: method, start: start, test: test, rows: rows, expected: orders.map(Double.init))
@@ -154,8 +161,8 @@ struct WeakErrorRun {
                 rows[m].append(WeakError.compare(alg, res, observable: 0, learningRate: eta))
             }
             context.finishProgress(label(eta))
-            noteDivergence(eta, alg)
-            for res in results { noteDivergence(eta, res) }
+            noteDivergence(eta, "SGD", alg)
+            for (m, res) in results.enumerated() { noteDivergence(eta, "SME-\(orders[m])", res) }
         }
         return result(objective: "\(f.name) (n = \(f.sampleCount), d = \(f.dimension)), b = \(c.batch) with replacement",
                       method: "Monte Carlo, \(c.paths) paths per ensemble; SMEs by Euler–Maruyama at step η/\(r) (its O(η/\(r)) bias is below the model error measured)",
@@ -168,10 +175,19 @@ struct WeakErrorRun {
                 claim: String = "max_k |E g(x_k) − E g(X_kη)| = O(η) for SME-1 and O(η²) for SME-2 (Li, Tai & E; docs/THEORY.md §5.1).") -> StudyResult {
         let names = modelNames ?? c.models.map { "SME-\($0.order)" }
         let grid = c.learningRates
-        let fits = rows.map { r in OrderFit(steps: r.map(\.learningRate), errors: r.map(\.error)) }
+        var warnings = self.warnings
+        // Above the stability limit the weak error measures divergence, not the model's error: such η stay out of the fit.
+        let unstable = Set(grid.filter { study.isUnstable($0) })
+        for eta in grid where unstable.contains(eta) {
+            warnings.append(StudyWarning(.diverged, "η = \(NumberText.short(eta)) is at or above the stability limit (\(study.stabilityNote(eta))); it is left out of the order fit"))
+        }
+        let fits = rows.map { r in
+            let usable = r.filter { $0.error.isFinite && !unstable.contains($0.learningRate) }
+            return OrderFit(steps: usable.map(\.learningRate), errors: usable.map(\.error))
+        }
         let monteCarlo = method.hasPrefix("Monte Carlo")
 
-        var columns = [ResultColumn("eta", title: "η", isKey: true), ResultColumn("steps", kind: .integer)]
+        var columns = [ResultColumn("eta", title: "η", digits: 6, isKey: true), ResultColumn("steps", kind: .integer)]
         for name in names {
             columns.append(ResultColumn("error \(name)", title: "err \(name)", digits: 5))
             columns.append(ResultColumn("interval \(name)", title: "95% interval (simultaneous over k)", kind: .interval, digits: 3))
@@ -181,9 +197,14 @@ struct WeakErrorRun {
             var row: [ResultCell] = [.number(eta), .integer(study.steps[i])]
             for m in names.indices {
                 let p = rows[m][i]
-                row.append(.number(p.error))
-                row.append(p.standardError.isNaN ? .text("all paths diverged") : p.standardError == 0 && p.paths == 0 ? .text("exact")
-                           : .interval(low: p.lower, high: p.upper))
+                if p.standardError.isNaN {
+                    row += [.text("—"), .text("all paths diverged")]
+                } else if !p.error.isFinite {
+                    row += [.text("—"), .text(p.paths == 0 ? "moments not finite" : "not finite")]
+                } else {
+                    row.append(.number(p.error))
+                    row.append(p.standardError == 0 && p.paths == 0 ? .text("exact") : .interval(low: p.lower, high: p.upper))
+                }
             }
             table.add(row)
         }
@@ -199,14 +220,13 @@ struct WeakErrorRun {
             }
         }
 
-        var warnings = self.warnings
         var metrics: [StudyMetric] = []
         for (m, fit) in fits.enumerated() {
             if let fit { metrics.append(fit.metric("order \(names[m])", title: "fitted order of \(names[m])", expected: expected[m])) }
             if NumberText.isPreAsymptotic(fit, expected: expected[m]) {
                 warnings.append(StudyWarning(.preAsymptotic, "the order fitted for \(names[m]) misses \(NumberText.short(expected[m], 3)); the fit over the grid includes the pre-asymptotic range"))
             }
-            for p in rows[m] where p.error.isFinite {
+            for p in rows[m] where p.error.isFinite && !p.standardError.isNaN {
                 metrics.append(StudyMetric(key: "error \(names[m]) at η=\(p.learningRate)", title: "weak error of \(names[m]) at η = \(NumberText.short(p.learningRate))",
                                            value: p.error, standardError: p.paths > 0 ? p.standardError : nil,
                                            low: p.paths > 0 ? p.lower : nil, high: p.paths > 0 ? p.upper : nil))
@@ -237,19 +257,28 @@ struct WeakErrorRun {
             }
         }
 
-        let allDiverged = rows.contains { $0.contains { $0.standardError.isNaN } }
-        let reading = NumberText.list(fits.indices.map { NumberText.order("\(names[$0]) matches \(algorithmName)", fits[$0], expected: expected[$0]) })
+        let failed = rows.flatMap { $0 }.filter { $0.standardError.isNaN || !$0.error.isFinite }
+        let noneUsable = rows.allSatisfy { $0.allSatisfy { $0.standardError.isNaN || !$0.error.isFinite } }
+        var reading = NumberText.list(fits.indices.map { NumberText.order("\(names[$0]) matches \(algorithmName)", fits[$0], expected: expected[$0]) })
             + "; at η = \(NumberText.short(grid[0], 3)) the weak errors are " + NumberText.list(rows.indices.map { "\(NumberText.short(rows[$0][0].error, 3)) (\(names[$0]))" })
             + " (\(monteCarlo ? "Monte Carlo, \(c.paths) paths" : "exact moments"))."
+        if noneUsable {
+            reading = "No weak error could be measured: " + (monteCarlo ? "all paths diverged at every η." : "the exact moments are not finite at every η.")
+        } else if !failed.isEmpty {
+            reading = "At η = \(NumberText.list(Set(failed.map(\.learningRate)).sorted(by: >).map { NumberText.short($0, 3) })) no weak error could be measured (diverged or not finite). " + reading
+        }
         let context = [
             "Weak error of \(algorithmName) against its SMEs on \(objective); g = \(test.name), T = \(NumberText.short(c.horizon)), x0 = (\(start.map { NumberText.short($0) }.joined(separator: ", ")))",
             "Claim: \(claim)",
             "Method: \(method).\n",
         ]
         let findings = fits.enumerated().map { m, fit in
-            "fitted order \(names[m]): \(fit.map { "\($0.description) (95% interval)" } ?? "n/a")   local orders: \(fit.map { $0.localOrders.map { NumberText.short($0, 3) }.joined(separator: ", ") } ?? "")"
+            guard let fit else { return "fitted order \(names[m]): n/a (fewer than two usable points)" }
+            return "fitted order \(names[m]): \(fit.description) (\(fit.halfWidth.isNaN ? "two points: no interval" : "95% interval"))   local orders: "
+                + fit.localOrders.map { NumberText.short($0, 3) }.joined(separator: ", ")
         }
-        return StudyResult(study: WeakErrorStudy.name, status: allDiverged ? .failed : divergedPaths > 0 ? .diverged : .ok,
+        let status: StudyStatus = noneUsable ? .failed : (divergedPaths > 0 || !failed.isEmpty || !unstable.isEmpty) ? .diverged : .ok
+        return StudyResult(study: WeakErrorStudy.name, status: status,
                            claim: claim, reading: reading, context: context, tables: [table], findings: findings, warnings: warnings,
                            figures: [figure], series: [series], metrics: metrics)
     }

@@ -77,6 +77,13 @@ public struct WeakErrorStudy: Study {
             throw ConfigurationError(field: "horizon", "T/η must stay below 10⁷ steps (and T/η × substeps below 10⁹), got T = \(c.horizon)")
         }
         guard !c.models.isEmpty else { throw ConfigurationError(field: "models", "give at least one of sme1, sme2") }
+        guard Set(c.models).count == c.models.count else { throw ConfigurationError(field: "models", "each model once, got \(c.models.map(\.rawValue))") }
+        guard Set(c.learningRates).count == c.learningRates.count else {
+            throw ConfigurationError(field: "learningRates", "each learning rate once, got \(c.learningRates)")
+        }
+        for eta in c.learningRates where c.horizon < eta {
+            throw ConfigurationError(field: "horizon", "T = \(NumberText.short(c.horizon)) is shorter than one step of η = \(NumberText.short(eta)); make T ≥ η")
+        }
         if c.algorithm != .sgd && c.models != [.sme1] {
             throw ConfigurationError(field: "models", "for hb and nag only sme1 (the regime-A SME with η/(1−μ)) is available; pass --models sme1")
         }
@@ -86,6 +93,17 @@ public struct WeakErrorStudy: Study {
             }
         } else if c.mode == .exact {
             throw ConfigurationError(field: "mode", "exact mode is available for li-tai-e only; use --mode mc for \(c.objective.rawValue)")
+        }
+        if c.objective == .liTaiE, c.data != nil {
+            throw ConfigurationError(field: "data", "li-tai-e reads no data; give --objective least-squares or logistic with --data")
+        }
+        // The work, bounded: every path draws b noise vectors per step (li-tai-e) or one minibatch.
+        let models = Double(c.models.count)
+        let work = Double(c.paths) * c.learningRates.map { c.horizon / $0 }.reduce(0, +)
+            * (c.objective == .liTaiE ? Double(c.batch) * Double(c.diagonal.count) : Double(c.substeps)) * (1 + models)
+        if c.mode == .mc || c.objective != .liTaiE, work > 2e11 {
+            throw ConfigurationError(field: c.objective == .liTaiE ? "batch" : "paths",
+                                     "this run needs about \(NumberText.short(work, 2)) random draws (paths × steps × \(c.objective == .liTaiE ? "batch × d" : "substeps") × ensembles), more than 2·10¹¹ (hours of work); lower --paths, --batch or the horizon")
         }
         if let data = c.data, !FileManager.default.fileExists(atPath: data) {
             throw ConfigurationError(field: "data", "no file at '\(data)'; give the path of a CSV file with a header row")
@@ -128,6 +146,15 @@ public struct WeakErrorStudy: Study {
         guard s.count == d else { throw ConfigurationError(field: "start", "has \(s.count) coordinates but the objective has dimension \(d)") }
         guard s.allSatisfy(\.isFinite) else { throw ConfigurationError(field: "start", "coordinates must be finite, got \(s)") }
         return s
+    }
+
+    /// Whether SGD's mean diverges at η on the Li–Tai–E quadratic (|1 − ηλ| ≥ 1 for some λ).
+    func isUnstable(_ eta: Double) -> Bool {
+        configuration.objective == .liTaiE && configuration.algorithm == .sgd && configuration.diagonal.contains { eta * $0 >= 2 }
+    }
+
+    func stabilityNote(_ eta: Double) -> String {
+        "η·λ_max = \(NumberText.short(eta * (configuration.diagonal.max() ?? 0), 3)) ≥ 2: SGD's mean diverges"
     }
 
     public func run(_ context: StudyContext) throws -> StudyResult {
