@@ -88,23 +88,3 @@ public protocol LinearAdditiveModel: StochasticModel {
     var driftMatrix: Matrix { get }
     var diffusionCovariance: Matrix { get }
 }
-
-extension Langevin: LinearAdditiveModel where F == Quadratic {
-    /// Requires the quadratic to be centred at 0 (drift `−H x`).
-    public var driftMatrix: Matrix {
-        precondition(objective.center.allSatisfy { $0 == 0 }, "linear form needs a quadratic centred at 0")
-        return objective.hessianMatrix
-    }
-    public var diffusionCovariance: Matrix { (2 * temperature) * Matrix.identity(dimension) }
-}
-
-extension SME: LinearAdditiveModel where G == OracleGradient<NoisyQuadratic> {
-    /// SME-1: `A = H/(1−μ)` scaling included; SME-2: `A = H + (η/2)H²`.
-    public var driftMatrix: Matrix {
-        let h = gradient.objective.base.hessianMatrix
-        return order == 1 ? momentumScale * h : h + (learningRate / 2) * (h * h)
-    }
-    public var diffusionCovariance: Matrix {
-        (momentumScale * momentumScale * learningRate * gradient.covarianceFactor) * gradient.objective.noiseCovariance([])
-    }
-}
