@@ -69,7 +69,7 @@ struct MasterHeavyBallPlan: Sendable {
         let gx = g2.x
         let gaussian = try Density1D.gaussian(grid: gx, mean: problem.minimizer, variance: langevinVariance)
         let gibbs = try Density1D.gibbs(grid: gx, temperature: temperature, potential: { problem.value($0) })
-        let n = NumberText.short
+        func n(_ v: Double, _ d: Int = 4) -> String { NumberText.short(v, d) }
         let lines = ["Heavy-ball master equation (θ, v) (docs/THEORY.md §8.2, §6.4) on the \(problem.label)", s.header + ", μ = \(n(mu, 6))",
                      "grid θ ∈ [\(n(gx.lower, 5)), \(n(gx.upper, 5))] × v ∈ [\(n(g2.y.lower, 5)), \(n(g2.y.upper, 5))], \(gx.count) × \(g2.y.count) nodes (bilinear deposit)",
                      "stationary law by power iteration: \(law.iterations) iterations, ‖Δp‖₁ = \(n(law.change, 2)), clamped mass \(n(law.clampedMass, 2)), status \(law.status)"]

@@ -74,7 +74,7 @@ struct MasterPlan1D: Sendable {
                                      progress: DensityResultParts.progress(context, label))
         }
         try context.checkCancellation()
-        let n = NumberText.short
+        func n(_ v: Double, _ d: Int = 4) -> String { NumberText.short(v, d) }
         var lines = ["SGD master equation (docs/THEORY.md §8.2–§8.3) on the \(problem.label)", s.header,
                      "grid [\(n(g.lower, 6)), \(n(g.upper, 6))] with \(g.count) nodes, Δθ = \(n(g.spacing, 4)) (cloud-in-cell deposit, O(Δθ²) bias); max clamped probability per step \(n(op.maximumClampedProbability, 4))",
                      "stationary law by power iteration: \(law.iterations) iterations, ‖Δp‖₁ = \(n(law.change, 2)) (tolerance \(n(c.tolerance, 2))), clamped mass \(n(law.clampedMass, 2)), status \(law.status)"]
@@ -140,7 +140,7 @@ struct MasterPlan1D: Sendable {
                                  progress: DensityResultParts.progress(context, label))
         }
         let exactRows = s.chain.transient(from: x0, steps: run.steps)
-        let n = NumberText.short
+        func n(_ v: Double, _ d: Int = 4) -> String { NumberText.short(v, d) }
         lines.append("transient from a point mass at θ₀ = \(n(x0, 6)), \(steps) steps, t = kη; status \(run.status)")
         var warnings = warnings
         if !run.status.isOK { warnings.append(StudyWarning(.note, "master equation: \(run.status)")) }
