@@ -62,7 +62,7 @@ struct NoisePointReport<F: FiniteSumObjective> {
             add("tr Σ / tr H", a.traceRatio, se(a.traceRatioStandardError), "noise 'temperature' if Σ ≈ (tr Σ/tr H)·H")
             add("tr H", a.hessianTrace, se(a.hessianTraceStandardError), a.isExact ? "exact Hessian" : "Hutchinson, \(a.probes) Rademacher probes")
         }
-        t.notes = ["Noise covariance Σ = (1/n) Σᵢ (∇fᵢ − ∇f)(∇fᵢ − ∇f)ᵀ"
+        t.notes = ["Above: the noise covariance Σ = (1/n) Σᵢ (∇fᵢ − ∇f)(∇fᵢ − ∇f)ᵀ"
                    + (r.spectrum.isDense ? " (dense eigensolver: exact)" : " (Lanczos on Σv; residual ‖Σv − λv‖ shown)")
                    + (r.alignment.map { $0.isExact ? "; H exact" : "; H by Hutchinson with standard errors" } ?? "") + "; no ± SE: exact."]
         return t
@@ -88,7 +88,7 @@ struct NoisePointReport<F: FiniteSumObjective> {
                    .number(s.excessKurtosis), .number(s.kurtosisStandardError), .number(s.gaussianKurtosisStandardError),
                    .number(s.jarqueBera), .number(s.pValue), .text(verdict)])
         }
-        t.notes = ["Claim: Gaussian noise ⇒ skewness 0, excess kurtosis 0 (Jarque–Bera p not small); Var = c(b)λⱼ exactly. p = 0: below 1e-300."]
+        t.notes = ["Above: the shape of the projections vⱼᵀξ_B on the top eigenvectors of Σ. Claim: Gaussian noise ⇒ skewness 0, excess kurtosis 0 (Jarque–Bera p not small); Var = c(b)λⱼ exactly. p = 0: below 1e-300."]
         return t
     }
 
@@ -104,7 +104,7 @@ struct NoisePointReport<F: FiniteSumObjective> {
             t.add([.integer(row.batchSize), .number(row.measured), .number(row.standardError), .number(row.predicted), .number(row.ratio),
                    .number(row.ratioStandardError), z.isFinite ? .number(z) : .missing])
         }
-        t.notes = ["Batch scaling. Claim: E‖ξ_B‖² = c(b) tr Σ, c(b) = "
+        t.notes = ["Above: batch scaling. Claim: E‖ξ_B‖² = c(b) tr Σ, c(b) = "
                    + (r.sampling == .withReplacement ? "1/b with replacement (so E‖ξ_B‖² ∝ 1/b)." : "(n−b)/(b(n−1)) without replacement.")]
         return t
     }

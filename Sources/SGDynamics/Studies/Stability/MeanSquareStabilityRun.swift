@@ -126,7 +126,7 @@ struct MeanSquareStabilityRun<F: SampleHessianObjective> {
                    .number(pow(r.exactMeanSquare, 1 / Double(r.steps))), .number(exp(r.meanLogGrowthPerStep)), .number(r.fractionDiverged)])
         }
         t.notes = [
-            "Linearised SGD e_{k+1} = (I − ηH_{B_k}) e_k from a random unit e₀ in range(H), b = \(batch) \(c.sampling.rawValue), \(c.checkPaths) paths × K = \(c.checkSteps) steps; η*_exact = \(short(eta, 6)).",
+            "Above: linearised SGD e_{k+1} = (I − ηH_{B_k}) e_k from a random unit e₀ in range(H), b = \(batch) \(c.sampling.rawValue), \(c.checkPaths) paths × K = \(c.checkSteps) steps; η*_exact = \(short(eta, 6)).",
             "Claim: E‖e_K‖² = tr T^K(e₀e₀ᵀ) exactly, growing like ρ(T)^K: it decays iff ρ(T) < 1 (η < η*). The sampled mean is heavy-tailed above η*: compare with the exact value; for small K the fast modes' transient can hide ρ(T) (raise the check steps).",
         ]
         return t

@@ -103,7 +103,7 @@ public struct StabilityStudy: Study {
         guard c.every >= 1 else { throw ConfigurationError(field: "every", "must be at least 1, got \(c.every)") }
         if c.steps / c.every > 10_000 { throw ConfigurationError(field: "every", "steps/every must give at most 10⁴ records, got \(c.steps / c.every)") }
         if !c.edgeOfStability, c.example == nil, c.problem.objective == .mlp {
-            throw ConfigurationError(field: "objective", "mlp has no exact per-sample Hessians and n d × d of them would not fit (d = 1210 for 16 hidden units); use it with edgeOfStability, or least-squares/logistic")
+            throw ConfigurationError(field: "objective", "mlp has no exact per-sample Hessians and n d × d of them would not fit (d = 1210 for 16 hidden units); use it with the edge-of-stability run, or least squares or logistic regression")
         }
         let f: any FiniteSumObjective, start: [Double], minimizer: [Double]?
         if c.example != nil {
