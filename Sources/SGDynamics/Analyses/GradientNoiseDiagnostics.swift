@@ -429,9 +429,11 @@ public struct GradientNoiseDiagnostics: Sendable {
     /// path 0. Stops at divergence (``DivergenceRule``). The run comes first; the diagnostics of its
     /// recorded iterates are then computed on up to `threads` threads (each point's numbers do not
     /// depend on the count). With `keepCovariance` false the dense `Σ` of each point is dropped.
+    /// `progress(done, total)` is called as the points' diagnostics finish.
     public func alongTrajectory<A: Algorithm, F: FiniteSumObjective>(
         _ algorithm: A, on f: F, start: [Double], steps: Int, every: Int, seed runSeed: UInt64 = 0,
-        divergence: DivergenceRule = DivergenceRule(), threads: Int = 1, keepCovariance: Bool = true
+        divergence: DivergenceRule = DivergenceRule(), threads: Int = 1, keepCovariance: Bool = true,
+        progress: (@Sendable (_ done: Int, _ total: Int) -> Void)? = nil
     ) throws -> TrajectoryDiagnostics {
         guard steps >= 0 else { throw ConfigurationError(field: "steps", "must be non-negative, got \(steps)") }
         guard every >= 1 else { throw ConfigurationError(field: "every", "must be at least 1, got \(every)") }
@@ -449,7 +451,12 @@ public struct GradientNoiseDiagnostics: Sendable {
             if divergence.hasDiverged(state.position) { divergedAt = k; break }
         }
         let positions = recorded.map(\.x)
-        let results = try ParallelSlots<Result>.map(count: positions.count, threads: threads) { i in try run(f, at: positions[i]) }
+        let counter = progress.map { report in ProgressCounter(total: positions.count) { report($0, $1) } }
+        let results = try ParallelSlots<Result>.map(count: positions.count, threads: threads) { i in
+            let r = try run(f, at: positions[i])
+            counter?.advance(by: 1)
+            return r
+        }
         var points: [TrajectoryPoint] = []
         for (i, p) in recorded.enumerated() {
             var r = results[i]

@@ -25,22 +25,26 @@ struct NoiseAlongRun<F: FiniteSumObjective> {
             rate = 1 / lmax
         }
         let bound = DivergenceRule(bound: 1e6 * max(1, Vec.norm(start)))
-        let label: String, tag: String
+        let name: String, tag: String
         let traj: GradientNoiseDiagnostics.TrajectoryDiagnostics
+        let label = "noise along the run"
+        let progress = context.ensembleProgress(label, total: c.steps / every + (c.steps % every == 0 ? 1 : 2), steps: c.draws)
+        defer { context.finishProgress(label) }
         switch c.algorithm {
         case .gd:
-            (label, tag) = ("GD", "GD")
+            (name, tag) = ("GD", "GD")
             traj = try study.diagnostics.alongTrajectory(GradientDescent(f, learningRate: rate), on: f, start: start, steps: c.steps, every: every,
-                                                         seed: c.seed, divergence: bound, threads: context.threads, keepCovariance: false)
+                                                         seed: c.seed, divergence: bound, threads: context.threads, keepCovariance: false,
+                                                         progress: progress)
         case .sgd:
-            (label, tag) = ("SGD (b = \(c.batch), \(c.sampling.rawValue))", "SGD b = \(c.batch)")
+            (name, tag) = ("SGD (b = \(c.batch), \(c.sampling.rawValue))", "SGD b = \(c.batch)")
             let sgd = SGD(MinibatchGradient(f, batchSize: c.batch, sampling: c.sampling.sampling), learningRate: rate)
             traj = try study.diagnostics.alongTrajectory(sgd, on: f, start: start, steps: c.steps, every: every, seed: c.seed,
-                                                         divergence: bound, threads: context.threads, keepCovariance: false)
+                                                         divergence: bound, threads: context.threads, keepCovariance: false, progress: progress)
         }
         try context.checkCancellation()
         let lines = [
-            "Gradient noise of \(f.name) (n = \(f.sampleCount), d = \(f.dimension)\(c.problem.l2Text)) along \(label), η = \(short(rate)) (λ_max(∇²f(x₀)) = \(short(lmax)), ηλ_max = \(short(rate * lmax, 3))), every \(every) of \(c.steps) steps, t = kη",
+            "Gradient noise of \(f.name) (n = \(f.sampleCount), d = \(f.dimension)\(c.problem.l2Text)) along \(name), η = \(short(rate)) (λ_max(∇²f(x₀)) = \(short(lmax)), ηλ_max = \(short(rate * lmax, 3))), every \(every) of \(c.steps) steps, t = kη",
             "Sampled noise ξ_B = g_B − ∇f: b = \(c.batch) \(c.sampling.rawValue), M = \(c.draws) draws per point, seed \(c.seed).",
             "Claims: \(Self.claim)",
         ]
@@ -50,7 +54,7 @@ struct NoiseAlongRun<F: FiniteSumObjective> {
         }
         return StudyResult(
             study: NoiseStudy.name, status: traj.divergedAt == nil ? .ok : .diverged, claim: Self.claim,
-            reading: reading(traj, label: label), context: lines, tables: [table(traj)],
+            reading: reading(traj, label: name), context: lines, tables: [table(traj)],
             findings: ["\(traj.points.count) points"], warnings: warnings,
             figures: [scalesFigure(traj, tag: tag, rate: rate), shapeFigure(traj, tag: tag, rate: rate)], series: [series(traj)],
             metrics: metrics(traj, rate: rate))
