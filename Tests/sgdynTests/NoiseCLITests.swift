@@ -11,6 +11,19 @@ private func json(_ dir: String, _ name: String) throws -> [String: Any] {
     return try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
 }
 
+/// The metric `key` of a result JSON (`metrics` of a `StudyResult`).
+private func metric(_ doc: [String: Any], _ key: String) -> [String: Any]? {
+    (doc["metrics"] as? [[String: Any]])?.first { $0["key"] as? String == key }
+}
+
+/// The rows of the table (or raw series, `in: "series"`) `name` of a result JSON, as dictionaries by column key.
+private func tableRows(_ doc: [String: Any], _ name: String, in section: String = "tables") -> [[String: Any]]? {
+    guard let table = (doc[section] as? [[String: Any]])?.first(where: { $0["name"] as? String == name }),
+          let columns = table["columns"] as? [[String: Any]], let rows = table["rows"] as? [[Any]] else { return nil }
+    let keys = columns.compactMap { $0["key"] as? String }
+    return rows.map { Dictionary(uniqueKeysWithValues: zip(keys, $0)) }
+}
+
 /// The first stdout line starting with `prefix`.
 private func line(_ r: CLI.Result, _ prefix: String) -> String? {
     r.stdout.split(separator: "\n").map(String.init).first { $0.hasPrefix(prefix) }
@@ -38,12 +51,12 @@ struct NoiseCLITests {
         #expect(r.stdout.contains("Gaussian noise ⇒ skewness 0, excess kurtosis 0"))
         #expect(r.stdout.contains("E‖ξ_B‖² = c(b) tr Σ, c(b) = 1/b with replacement"))
         let doc = try json(dir, "noise.json")
-        let scaling = try #require(doc["scaling"] as? [String: Any])
-        #expect(abs((scaling["slope"] as? Double ?? 0) - slope) < 1e-3)
-        #expect((scaling["predicted_slope"] as? Double).map { abs($0 + 1) < 1e-12 } == true)
-        let tail = try #require(doc["tail_index"] as? [String: Any])
-        #expect(abs((tail["alpha"] as? Double ?? 0) - 2) <= 0.25)
-        #expect((doc["directions"] as? [Any])?.count == 5)
+        let scaling = try #require(metric(doc, "slope 1/b"))
+        #expect(abs((scaling["value"] as? Double ?? 0) - slope) < 1e-3)
+        #expect((scaling["expected"] as? Double).map { abs($0 + 1) < 1e-12 } == true)
+        let tail = try #require(metric(doc, "alpha"))
+        #expect(abs((tail["value"] as? Double ?? 0) - 2) <= 0.25)
+        #expect(tableRows(doc, "shape")?.count == 5)
         for name in ["noise.csv", "noise-spectrum.svg", "noise-scaling.svg", "noise-tail.svg"] {
             #expect(FileManager.default.fileExists(atPath: dir + "/" + name), "\(name)")
         }
@@ -63,7 +76,7 @@ struct NoiseCLITests {
         let rows = r.stdout.split(separator: "\n").map { $0.split(separator: " ", omittingEmptySubsequences: true) }
         for k in ["0", "5", "10"] { #expect(rows.contains { $0.first.map(String.init) == k }, "step \(k): \(r.stdout)") }
         let doc = try json(dir, "noise.json")
-        #expect((doc["points"] as? [Any])?.count == 3)
+        #expect(tableRows(doc, "noise", in: "series")?.count == 3)
         #expect(FileManager.default.fileExists(atPath: dir + "/noise-along.svg"))
         #expect(FileManager.default.fileExists(atPath: dir + "/noise-along-shape.svg"))
     }
@@ -74,14 +87,14 @@ struct NoiseCLITests {
         let r = try CLI.run(["stability", "--example", "overparameterized", "--out", dir])
         #expect(r.status == 0, "\(r.stderr)")
         let doc = try json(dir, "stability.json")
-        let n = try #require(doc["sample_count"] as? Int)
-        let gd = try #require(doc["gd_limit"] as? Double)
-        #expect((doc["reduced_dimension"] as? Int) == n)  // rank n < d: the common null space is left out
-        let rows = try #require(doc["rows"] as? [[String: Any]])
-        #expect(rows.count == 2 * 5)  // b = 1, 2, 4, 8, 10, both samplings
+        let n = try #require((metric(doc, "samples")?["value"] as? NSNumber)?.intValue)
+        let gd = try #require(metric(doc, "GD limit 2/a")?["value"] as? Double)
+        #expect((metric(doc, "reduced dimension")?["value"] as? NSNumber)?.intValue == n)  // rank n < d: the common null space is left out
+        let limits = try #require(tableRows(doc, "stability", in: "series"))
+        #expect(limits.count == 2 * 5)  // b = 1, 2, 4, 8, 10, both samplings
         var sawFullBatch = false
-        for row in rows {
-            let b = try #require(row["batch_size"] as? Int)
+        for row in limits {
+            let b = try #require((row["batch_size"] as? NSNumber)?.intValue)
             let exact = try #require(row["eta_exact"] as? Double)
             let lmax = try #require(row["eta_lambda_max"] as? Double)
             let sampling = try #require(row["sampling"] as? String)
@@ -104,7 +117,7 @@ struct NoiseCLITests {
         let r = try CLI.run(["stability", "--example", "overparameterized", "--batches", "1,10", "--check-paths", "400",
                              "--check-steps", "30", "--check-factors", "0.5,1.5", "--out", dir])
         #expect(r.status == 0, "\(r.stderr)")
-        let check = try #require(try json(dir, "stability.json")["check"] as? [[String: Any]])
+        let check = try #require(tableRows(try json(dir, "stability.json"), "stability-check", in: "series"))
         #expect(check.count == 2)
         let stable = check[0], unstable = check[1]
         let ms = stable["mean_square"] as? Double ?? .nan, se = stable["standard_error"] as? Double ?? .nan

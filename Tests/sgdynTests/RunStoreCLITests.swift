@@ -62,7 +62,7 @@ struct RunStoreCLITests {
         let store = freshStore()
         let recorded = try sgdyn(["stability", "--edge-of-stability", "--no-files"], store: store)
         let unrecorded = try CLI.run(["stability", "--edge-of-stability", "--no-files", "--no-store"])
-        func withoutTiming(_ s: String) -> String { s.split(separator: "\n").filter { !$0.hasPrefix("time:") }.joined(separator: "\n") }
+        func withoutTiming(_ s: String) -> String { s.split(separator: "\n").filter { !$0.hasPrefix("time") }.joined(separator: "\n") }
         #expect(withoutTiming(recorded.stdout) == withoutTiming(unrecorded.stdout))
         let export = CLI.tempDir()
         try sgdyn(["runs", "export", "1", "--format", "json", "--out", export], store: store)

@@ -426,32 +426,44 @@ public struct GradientNoiseDiagnostics: Sendable {
 
     /// Diagnostics at the iterates `x_0, x_k, x_{2k}, …` of `algorithm` (for example ``GradientDescent``
     /// or ``SGD``) on the finite sum `f`, run for `steps` iterations from `start` with `CounterRNG(seed:)`,
-    /// path 0. Stops at divergence (``DivergenceRule``).
+    /// path 0. Stops at divergence (``DivergenceRule``). The run comes first; the diagnostics of its
+    /// recorded iterates are then computed on up to `threads` threads (each point's numbers do not
+    /// depend on the count). With `keepCovariance` false the dense `Σ` of each point is dropped.
+    /// `progress(done, total)` is called as the points' diagnostics finish.
     public func alongTrajectory<A: Algorithm, F: FiniteSumObjective>(
         _ algorithm: A, on f: F, start: [Double], steps: Int, every: Int, seed runSeed: UInt64 = 0,
-        divergence: DivergenceRule = DivergenceRule()
+        divergence: DivergenceRule = DivergenceRule(), threads: Int = 1, keepCovariance: Bool = true,
+        progress: (@Sendable (_ done: Int, _ total: Int) -> Void)? = nil
     ) throws -> TrajectoryDiagnostics {
         guard steps >= 0 else { throw ConfigurationError(field: "steps", "must be non-negative, got \(steps)") }
         guard every >= 1 else { throw ConfigurationError(field: "every", "must be at least 1, got \(every)") }
         precondition(algorithm.dimension == f.dimension, "alongTrajectory: algorithm and objective dimensions differ")
         var state = algorithm.makeState(start: start)
         let rng = CounterRNG(seed: runSeed)
-        var points: [TrajectoryPoint] = []
+        var recorded: [(step: Int, x: [Double])] = []
+        var divergedAt: Int? = nil
         var k = 0
         while true {
-            if k % every == 0 || k == steps {
-                let r = try run(f, at: state.position)
-                points.append(TrajectoryPoint(step: k, time: Double(k) * algorithm.timePerStep,
-                                              loss: f.value(state.position), result: r))
-            }
+            if k % every == 0 || k == steps { recorded.append((k, state.position)) }
             if k == steps { break }
             algorithm.step(&state, rng: rng, path: 0)
             k += 1
-            if divergence.hasDiverged(state.position) {
-                return TrajectoryDiagnostics(points: points, divergedAt: k)
-            }
+            if divergence.hasDiverged(state.position) { divergedAt = k; break }
         }
-        return TrajectoryDiagnostics(points: points, divergedAt: nil)
+        let positions = recorded.map(\.x)
+        let counter = progress.map { report in ProgressCounter(total: positions.count) { report($0, $1) } }
+        let results = try ParallelSlots<Result>.map(count: positions.count, threads: threads) { i in
+            let r = try run(f, at: positions[i])
+            counter?.advance(by: 1)
+            return r
+        }
+        var points: [TrajectoryPoint] = []
+        for (i, p) in recorded.enumerated() {
+            var r = results[i]
+            if !keepCovariance { r.covariance = nil }
+            points.append(TrajectoryPoint(step: p.step, time: Double(p.step) * algorithm.timePerStep, loss: f.value(p.x), result: r))
+        }
+        return TrajectoryDiagnostics(points: points, divergedAt: divergedAt)
     }
 
     // MARK: core
