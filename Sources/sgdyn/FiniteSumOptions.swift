@@ -43,4 +43,3 @@ func parseBatchSizes(_ text: String, field: String) throws -> [Int] {
 }
 
 extension FiniteSumName: ExpressibleByArgument {}
-extension BatchSampling: ExpressibleByArgument {}

@@ -124,7 +124,7 @@ public struct FokkerPlanckStudy: Study {
             scheme = "gradient drift, constant D: potential differences B = Δf/Δx, C = D (docs/THEORY.md §7.2), equilibrium exactly e^{−f/D}"
             modelLabel = "Langevin dθ = −∇f dt + √(2D) dW, D = \(NumberText.short(c.temperature, 6))"
         } else {
-            let s = c.sampling.rule
+            let s = c.sampling.sampling
             modelLabel = "SME-1 of SGD: dθ = −∇f dt + (ηcΣ(θ))^{1/2} dW, η = \(NumberText.short(c.learningRate, 6)), batch \(c.batchSize) \(c.sampling.rawValue)"
             if let oracle = p.oracle {
                 (solver, gibbsT, scheme) = try Self.smeSolver(OracleGradient(oracle, batchSize: c.batchSize), p, axes: axes, learningRate: c.learningRate)

@@ -70,7 +70,7 @@ public struct MasterStudy: Study {
         if let grid = c.grid { try GridAxis.validate(grid, maximumAxes: 2) }
         (problem, eta) = try c.objective.resolve(allowDeterministic: false)
         let ls = problem.finiteSum!
-        let b = c.objective.batchSize, sampling = c.objective.sampling.rule
+        let b = c.objective.batchSize, sampling = c.objective.sampling.sampling
         batches = try DensityResultParts.renaming {
             try MinibatchEnumeration(sampleCount: ls.sampleCount, batchSize: b, sampling: sampling, maximumBatches: c.maxBatches, seed: c.seed)
         }

@@ -9,7 +9,7 @@ struct StationaryRun {
         let s = study, problem = s.problem, g = s.grid, eta = s.eta, T = s.temperature, tL = s.langevinTemperature
         func n(_ v: Double, _ d: Int = 4) -> String { NumberText.short(v, d) }
         let alg = c.algorithm.rawValue.uppercased()
-        let b = c.objective.batchSize, sampling = c.objective.sampling.rule
+        let b = c.objective.batchSize, sampling = c.objective.sampling.sampling
 
         // (c) Langevin Fokker–Planck (exact Gibbs equilibrium by potential differences) and SME-1.
         let fp = try DensityResultParts.renaming(["diffusion": "temperature"]) { try FokkerPlanck1D(grid: g, diffusion: tL, potential: { problem.value($0) }) }
@@ -211,7 +211,7 @@ struct StationaryRun {
         e.progress = context.ensembleProgress(label, total: c.paths, steps: c.burnIn + c.steps)
         defer { context.finishProgress(label) }
         if let ls = p.finiteSum {
-            let gradient = MinibatchGradient(ls, batchSize: c.objective.batchSize, sampling: c.objective.sampling.rule)
+            let gradient = MinibatchGradient(ls, batchSize: c.objective.batchSize, sampling: c.objective.sampling.sampling)
             if s.isSGLD { return (e.run(SGLD(gradient, learningRate: s.eta, temperature: s.temperature), grid: s.grid, reference: p.minimizer), "SGLD") }
             return (e.run(SGD(gradient, learningRate: s.eta), grid: s.grid, reference: p.minimizer), "SGD")
         }

@@ -84,7 +84,7 @@ public struct StationaryStudy: Study {
         let (problem, eta) = try c.objective.resolve(allowDeterministic: sgld)
         let n = { (v: Double) in NumberText.short(v) }
         let etaField = problem.isBernoulli ? "objective.etaLambda" : "objective.learningRate"
-        let b = c.objective.batchSize, sampling = c.objective.sampling.rule
+        let b = c.objective.batchSize, sampling = c.objective.sampling.sampling
         let T = sgld ? c.temperature : 0
         let lambda = problem.curvature
         guard lambda > 0 else { throw ConfigurationError(field: "objective.name", "f''(θ*) = \(n(lambda)) is not positive; no Langevin model") }

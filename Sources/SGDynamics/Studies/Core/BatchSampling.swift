@@ -1,4 +1,5 @@
-/// How the `b` samples of a minibatch are drawn in a one-step noise or stability statistic
+/// How the `b` samples of a minibatch are drawn where SGD must stay a Markov chain in θ (master
+/// equation, stationary laws) or a one-step statistic needs independent batches (noise, stability)
 /// (docs/THEORY.md §2.2): independently, so that `Cov ξ_B = c(b) Σ` with
 ///
 ///     c(b) = 1/b                  with replacement
