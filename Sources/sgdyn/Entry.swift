@@ -36,20 +36,16 @@ enum Entry {
 
     /// Parse and run one command line (also used by `sgdyn run` for each point of an experiment file).
     /// Studies are recorded in the run store here.
-    /// `skipIfStored`: a study whose spec is already stored as a finished run is not run again.
+    /// `skipIfStored`: a study whose spec is already stored as a finished run is not run again;
+    /// `progressContext` is shown before its progress bars (a sweep's point `i/n`).
     @discardableResult
-    static func execute(arguments: [String], skipIfStored: Bool = false) throws -> StudyRunRecord {
+    static func execute(arguments: [String], skipIfStored: Bool = false, progressContext: String? = nil) throws -> StudyRunRecord {
         var command = try SGDyn.parseAsRoot(arguments)
         if let study = command as? any LibraryStudyCommand {
-            return try study.execute(record: !study.storeOptions.noStore, skipIfStored: skipIfStored)
-        }
-        StudyRecording.reset()
-        if let study = command as? any StudyCommand, !study.storeOptions.noStore {
-            let id = try StudyRecorder(study: study, arguments: arguments, skipIfStored: skipIfStored).run(&command)
-            return StudyRunRecord(id: id, reading: StudyRecording.readingText, storePath: study.storeOptions.path)
+            return try study.execute(record: !study.storeOptions.noStore, skipIfStored: skipIfStored, progressContext: progressContext)
         }
         try command.run()
-        return StudyRunRecord(id: nil, reading: StudyRecording.readingText)
+        return StudyRunRecord(id: nil, reading: nil)
     }
 
     /// Exit 1 when what was printed did not reach stdout (a full disk: one line on stderr; a closed

@@ -53,7 +53,7 @@ extension LibraryStudyCommand {
         do { return try makeStudy().spec() } catch let e as ConfigurationError { throw CLIError.usage(Self.flag(e.field), e.message) }
     }
 
-    func run() throws { _ = try execute(record: false, skipIfStored: false) }
+    func run() throws { _ = try execute(record: false, skipIfStored: false, progressContext: nil) }
 
     /// Build (and so validate) the study before any work: a bad value is a usage error naming its flag.
     func validate() throws {
@@ -65,7 +65,7 @@ extension LibraryStudyCommand {
 
     /// Run the study: outputs checked first, the run begun in the store (unless `record` is false),
     /// the result rendered to stdout and to files (written together), then stored.
-    func execute(record: Bool, skipIfStored: Bool) throws -> StudyRunRecord {
+    func execute(record: Bool, skipIfStored: Bool, progressContext: String?) throws -> StudyRunRecord {
         let study = try makeStudy()
         let spec = try canonicalSpec()
         let writer = try OutputWriter(output)
@@ -74,17 +74,17 @@ extension LibraryStudyCommand {
         if record {
             let s = try StoreLocation.open(storeOptions.path, create: true)
             store = s
-            if skipIfStored, let earlier = try StudyRecorder.recorded({ try s.latestDoneRun(specHash: spec.hash) }), let eid = earlier.id {
+            if skipIfStored, let earlier = try RunFailure.recorded({ try s.latestDoneRun(specHash: spec.hash) }), let eid = earlier.id {
                 print("skipped: same spec as run \(eid)")
                 return StudyRunRecord(id: eid, reading: earlier.reading, storePath: storeOptions.path)
             }
-            id = try StudyRecorder.recorded {
+            id = try RunFailure.recorded {
                 try s.begin(study: Runner.name, spec: spec.text, seed: study.configuration.seedValue.map(String.init),
                             packageVersion: PackageVersion.current)
             }
         }
         for line in try announcements() { FileHandle.standardError.write(Data("sgdyn: \(line)\n".utf8)) }
-        let bars = ProgressBars()
+        let bars = ProgressBars(context: progressContext)
         let threads = Mirror(reflecting: self).children.lazy.compactMap { $0.value as? ThreadOptions }.first?.threads
         let context = StudyContext(threads: threads ?? ProcessInfo.processInfo.activeProcessorCount, progress: { bars.handle($0) })
         let started = Date()
@@ -103,7 +103,7 @@ extension LibraryStudyCommand {
             text = out
             if let store, let id {
                 // The files as written; `<study>.json` is the result itself.
-                try StudyRecorder.recorded {
+                try RunFailure.recorded {
                     try store.finish(id: id, outcome: RunOutcome(claim: result.claim, reading: result.reading, stdout: text, artifacts: files))
                 }
             }
@@ -111,7 +111,7 @@ extension LibraryStudyCommand {
         } catch {
             bars.finishAll()
             if let store, let id {
-                let failure = StudyRecorder.describe(Self.mapped(error))
+                let failure = RunFailure.describe(Self.mapped(error))
                 if failure.code == 64 { try? store.discard(id: id) } else { try? store.fail(id: id, message: failure.message, outcome: RunOutcome()) }
             }
             throw Self.mapped(error)
@@ -151,6 +151,9 @@ enum CLIFlags {
 final class ProgressBars: @unchecked Sendable {
     private let lock = NSLock()
     private var bars: [String: ProgressBar] = [:]
+    /// Shown before every bar's label (a sweep's point `i/n`).
+    let context: String?
+    init(context: String?) { self.context = context }
 
     func handle(_ p: StudyProgress) {
         lock.lock()
@@ -160,7 +163,7 @@ final class ProgressBars: @unchecked Sendable {
             return
         }
         let bar = bars[p.label] ?? {
-            let b = ProgressBar(p.label, total: p.total, workPerUnit: Double(p.stepsPerUnit), workName: "path-steps")
+            let b = ProgressBar(p.label, total: p.total, workPerUnit: Double(p.stepsPerUnit), workName: "path-steps", context: context)
             bars[p.label] = b
             return b
         }()

@@ -17,18 +17,11 @@ import Darwin
 ///   finished stage keeps one line.
 /// - Thread-safe: ensemble workers call ``update(_:)`` from several threads.
 ///
-/// While `sgdyn run` works through a sweep, ``context`` holds the point `i/n`, shown before every bar's label.
+/// While `sgdyn run` works through a sweep, a bar's ``context`` is the point `i/n`, shown before its label.
 final class ProgressBar: @unchecked Sendable {
     /// True when bars are drawn: stderr is a terminal and `SGDYN_NO_PROGRESS` is unset.
     static let isEnabled: Bool = isatty(2) == 1 && ProcessInfo.processInfo.environment["SGDYN_NO_PROGRESS"] == nil
 
-    /// Text shown before every bar's label (a sweep's point counter), or nil.
-    static var context: String? {
-        get { contextLock.lock(); defer { contextLock.unlock() }; return contextText }
-        set { contextLock.lock(); contextText = newValue; contextLock.unlock() }
-    }
-    private static let contextLock = NSLock()
-    nonisolated(unsafe) private static var contextText: String?
 
     /// Characters of the bar between the brackets: 24, or down to 10 when the line would not fit.
     static let barWidth = 24
@@ -43,6 +36,8 @@ final class ProgressBar: @unchecked Sendable {
     }()
 
     let label: String
+    /// Text shown before the label (a sweep's point counter), or nil.
+    let context: String?
     /// Units of work in all (paths, steps, iterations).
     let total: Int
     /// Work counted by the rate per unit (for example steps per path), and its name (`path-steps`).
@@ -61,9 +56,11 @@ final class ProgressBar: @unchecked Sendable {
 
     /// A bar for `total` units of work, each worth `workPerUnit` of `workName` in the rate. `enabled` and
     /// `sink` (stderr) are for tests.
-    init(_ label: String, total: Int, workPerUnit: Double = 1, workName: String = "steps", enabled: Bool = ProgressBar.isEnabled,
+    init(_ label: String, total: Int, workPerUnit: Double = 1, workName: String = "steps", context: String? = nil,
+         enabled: Bool = ProgressBar.isEnabled,
          sink: @escaping @Sendable (String) -> Void = { FileHandle.standardError.write(Data($0.utf8)) }) {
         self.label = label
+        self.context = context
         self.total = max(0, total)
         self.workPerUnit = workPerUnit
         self.workName = workName
@@ -120,7 +117,7 @@ final class ProgressBar: @unchecked Sendable {
         } else if done > 0 {
             tail += "  ETA \(Self.duration(elapsed * Double(total - done) / Double(done)))"
         }
-        var head = (Self.context.map { "[\($0)] " } ?? "") + label
+        var head = (context.map { "[\($0)] " } ?? "") + label
         // Room for a long tail (`done in …`), so the bar keeps its width from redraw to redraw.
         let reserved = max(tail.count, " 100%  9.9e9 \(workName)/s  done in 59m59s".count)
         let width = min(Self.barWidth, max(Self.minimumBarWidth, maximumWidth - head.count - reserved - 3))

@@ -61,16 +61,15 @@ struct RunCommand: ParsableCommand {
             print("experiment: \(name)" + (spec.description.map { " — \($0)" } ?? ""))
         }
         let isSweep = !spec.sweep.isEmpty
-        defer { ProgressBar.context = nil }
         var ids: [Int64] = []
         var stores: Set<String> = []
         for point in points {
             let counter = points.count > 1 ? "[\(point.index)/\(points.count)] " : ""
-            // The progress bars of the point's study show which point of the sweep is running.
-            if points.count > 1 { ProgressBar.context = "\(point.index)/\(points.count)" }
             print("\(counter)$ \(point.commandLine)")
             do {
-                let record = try Entry.execute(arguments: point.arguments, skipIfStored: isSweep)
+                // The progress bars of the point's study show which point of the sweep is running.
+                let record = try Entry.execute(arguments: point.arguments, skipIfStored: isSweep,
+                                               progressContext: points.count > 1 ? "\(point.index)/\(points.count)" : nil)
                 if let id = record.id, let path = record.storePath { ids.append(id); stores.insert(path) }
             } catch { throw point.locate(error) }
         }

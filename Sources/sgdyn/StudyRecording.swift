@@ -18,40 +18,17 @@ protocol StudyCommand: ParsableCommand {
     var storeOptions: StoreOptions { get }
 }
 
-/// The run being recorded by this process (at most one study runs at a time).
-///
-/// Commands call `claim(_:)` once with the claim of the theory they test, `reading(_:)` with a
-/// one-paragraph reading of what they measured, and every file they write goes through
-/// `OutputOptions.write`, which hands it to `artifact(name:contents:)`.
+/// The canonical spec of a command line, the text whose hash identifies a run in the store.
 enum StudyRecording {
-    nonisolated(unsafe) static var claimText: String?
-    nonisolated(unsafe) static var readingText: String?
-    nonisolated(unsafe) static var artifacts: [(name: String, contents: String)] = []
-
-    /// The canonical spec of a command line (study name and every result-relevant option with its
-    /// value, defaults filled in), as text whose hash identifies the run. Output-only options
-    /// (--out, --no-files, --store, --no-store, --threads) are left out.
-    ///
-    /// The text is `study=NAME` and then sorted `name=value` lines (see
-    /// `StudyInvocation.canonicalText`), for example
-    ///
-    ///     study=weak-error
-    ///     algorithm=sgd
-    ///     batch=1
-    ///     …
-    ///
-    /// A command whose work is a library study has the study's spec instead: the configuration's
-    /// canonical JSON with the content hash of every input file (`StudySpec`).
+    /// A study command line's spec: the study's configuration as canonical JSON with the content
+    /// hash of every input file (`StudySpec`); output-only options (--out, --no-files, --store,
+    /// --no-store, --threads) are not part of it.
     static func canonicalSpec(arguments: [String]) throws -> String {
-        if let study = try? SGDyn.parseAsRoot(arguments) as? any LibraryStudyCommand {
-            return try study.canonicalSpec().text
+        let command: any ParsableCommand
+        do { command = try SGDyn.parseAsRoot(arguments) } catch { throw CLIError.usage(arguments.first ?? "study", ErrorReport(error).message) }
+        guard let study = command as? any LibraryStudyCommand else {
+            throw CLIError.usage("study", "'\(arguments.first ?? "")' is not a study; valid: \(StudyInterface.studyNames.joined(separator: ", "))")
         }
-        return try StudyInvocation(arguments: arguments).canonicalText()
+        return try study.canonicalSpec().text
     }
-
-    static func claim(_ text: String) { claimText = text }
-    static func reading(_ text: String) { readingText = text }
-    static func artifact(name: String, contents: String) { artifacts.append((name, contents)) }
-
-    static func reset() { claimText = nil; readingText = nil; artifacts = [] }
 }

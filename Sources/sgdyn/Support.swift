@@ -98,9 +98,7 @@ struct OutputOptions: ParsableArguments {
     var noFiles = false
 
     /// Write `contents` to `out/name` atomically (temporary file, then rename), return the path.
-    /// Every file is also handed to the run being recorded, with or without `--no-files`.
     func write(_ contents: String, to name: String) throws -> String? {
-        StudyRecording.artifact(name: name, contents: contents)
         if noFiles { return nil }
         let dir = URL(fileURLWithPath: out, isDirectory: true)
         do {
