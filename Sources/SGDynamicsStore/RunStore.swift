@@ -159,6 +159,56 @@ public final class RunStore: Sendable {
         }
     }
 
+    /// What `importRuns(from:)` did: the ids the imported runs got here (by their id in the source),
+    /// and the source ids skipped because this store already holds the same finished run.
+    public struct ImportSummary: Sendable, Equatable {
+        public var imported: [(source: Int64, id: Int64)]
+        public var duplicates: [(source: Int64, id: Int64)]
+        public static func == (a: ImportSummary, b: ImportSummary) -> Bool {
+            a.imported.map(\.source) == b.imported.map(\.source) && a.imported.map(\.id) == b.imported.map(\.id)
+                && a.duplicates.map(\.source) == b.duplicates.map(\.source) && a.duplicates.map(\.id) == b.duplicates.map(\.id)
+        }
+    }
+
+    /// Copy every finished (`done`) run of `source`, with its artifacts, into this store in one
+    /// transaction. A run whose spec hash is already here as a `done` run with the same artifacts is
+    /// a duplicate and skipped; one with the same spec but different artifacts is a conflict: nothing
+    /// is imported and `RunStoreError.importConflict` names both runs. Runs that did not finish are
+    /// not imported.
+    public func importRuns(from source: RunStore) throws(RunStoreError) -> ImportSummary {
+        let incoming = try source.runs().filter { $0.status == .done }
+        var files: [Int64: [StoredArtifact]] = [:]
+        for r in incoming { files[r.id!] = try source.artifacts(of: r.id!) }
+        let path = self.path, sourcePath = source.path
+        do {
+            return try queue.write { db in
+                var summary = ImportSummary(imported: [], duplicates: [])
+                for r in incoming {
+                    let theirs = files[r.id!]!.map { [$0.name, $0.contents] }
+                    let here = try StoredRun.filter(Column("specHash") == r.specHash && Column("status") == RunStatus.done.rawValue)
+                        .order(Column("id")).fetchAll(db)
+                    var duplicate: Int64?
+                    for h in here where duplicate == nil {
+                        let mine = try StoredArtifact.filter(Column("runId") == h.id!).fetchAll(db).map { [$0.name, $0.contents] }
+                        if mine == theirs { duplicate = h.id }
+                    }
+                    if duplicate == nil, let h = here.first {
+                        throw RunStoreError.importConflict(source: sourcePath, sourceID: r.id!, id: h.id!, path: path)
+                    }
+                    if let duplicate { summary.duplicates.append((r.id!, duplicate)); continue }
+                    var copy = r
+                    copy.id = nil
+                    try copy.insert(db)
+                    for a in files[r.id!]! { try StoredArtifact(runId: copy.id!, name: a.name, kind: a.kind, contents: a.contents).insert(db) }
+                    summary.imported.append((r.id!, copy.id!))
+                }
+                return summary
+            }
+        } catch {
+            throw Self.translate(error, path: path)
+        }
+    }
+
     /// Remove a run that is still `running` and did no work (it stopped on bad input), with its artifacts.
     public func discard(id: Int64) throws(RunStoreError) {
         let path = self.path

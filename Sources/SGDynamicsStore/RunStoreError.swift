@@ -20,11 +20,13 @@ public enum RunStoreError: Error, Sendable, Equatable, CustomStringConvertible {
     case invalidTransition(id: Int64, from: RunStatus, to: RunStatus)
     /// Any other database failure.
     case database(String)
+    /// The same spec is a finished run in both stores, with different results.
+    case importConflict(source: String, sourceID: Int64, id: Int64, path: String)
 
     /// True for errors caused by what the user gave (path, id): the CLI exits 64 for these, 1 otherwise.
     public var isUsageError: Bool {
         switch self {
-        case .missingStore, .missingDirectory, .isDirectory, .notADatabase, .notARunStore, .newerSchema, .noSuchRun: true
+        case .missingStore, .missingDirectory, .isDirectory, .notADatabase, .notARunStore, .newerSchema, .noSuchRun, .importConflict: true
         case .cannotOpen, .invalidTransition, .database: false
         }
     }
@@ -41,6 +43,8 @@ public enum RunStoreError: Error, Sendable, Equatable, CustomStringConvertible {
         case .noSuchRun(let id, let p): "no run \(id) in '\(p)'; 'sgdyn runs list' shows the runs it holds"
         case .invalidTransition(let id, let from, let to): "run \(id) is \(from.rawValue) and cannot become \(to.rawValue)"
         case .database(let m): "run store: \(m)"
+        case .importConflict(let source, let sid, let id, let p):
+            "run \(sid) of '\(source)' has the same spec as run \(id) of '\(p)' but different results; nothing was imported"
         }
     }
 }

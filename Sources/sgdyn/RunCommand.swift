@@ -22,6 +22,11 @@ struct RunCommand: ParsableCommand {
         Every field is checked before anything runs; a problem is reported as one line \
         file:line:column naming the field and what would be valid. `sgdyn spec STUDY [OPTIONS…]` \
         writes the file of a command line. JSON files (.json) are read the same way.
+
+        On a cluster, a sweep runs one point per array task: with --point K, or inside a Slurm job \
+        array or a Kubernetes indexed Job (the task's index, as for `simulate`, picks point index + 1), \
+        only point K runs, and it keeps its run in its own store file, STORE-point-K.sqlite, so no \
+        two tasks write one SQLite file; `sgdyn runs import` then merges the stores into one.
         """
     )
 
@@ -37,17 +42,28 @@ struct RunCommand: ParsableCommand {
     @Flag(name: .long, help: "Print the command line of every point; run nothing.")
     var dryRun = false
 
+    @Option(name: .long, help: ArgumentHelp("Run only point K of the sweep (1 ≤ K ≤ points), into its own store file. Default: the array task's index + 1 inside a Slurm or Kubernetes job array.", valueName: "K"))
+    var point: Int?
+
     func validate() throws {
         if store != nil && noStore { throw ValidationError.field("--no-store", "give either --store or --no-store, not both") }
     }
 
     func run() throws {
         let spec = try SpecFile.load(path: file)
+        var chosen: Int?
+        if !spec.sweep.isEmpty {
+            chosen = try chosenPoint(count: spec.points.count)
+        }
         // The points of a sweep that does not sweep `out` each write into their own directory.
         let separate = !spec.sweep.isEmpty && !spec.sweep.contains { $0.option.name == "out" }
-        let points = spec.points.map { p in
+        var points = spec.points.map { p in
             let point = p.storing(at: store, noStore: noStore)
             return separate ? point.ownOutputDirectory() : point
+        }
+        if let k = chosen {
+            // One array task, one point, one store file; the task index picks the point, not a shard of it.
+            points = [points[k - 1].ownStore(defaultStore: StoreLocation.resolve(store)).wholeEnsemble()]
         }
         // Every point must parse and pass its study's validation before any work starts.
         for point in points {
@@ -73,10 +89,25 @@ struct RunCommand: ParsableCommand {
                 if let id = record.id, let path = record.storePath { ids.append(id); stores.insert(path) }
             } catch { throw point.locate(error) }
         }
+        if chosen != nil { return }
         // After a sweep of a library study: one table across its points (and a fit when one number varies).
         if isSweep, ids.count >= 2, Set(ids).count == ids.count, stores.count == 1, let path = stores.first,
            let s = try? StoreLocation.open(path, create: false), let text = try? RunsAggregateCommand.aggregate(ids, in: s, out: nil) {
             print("\naggregate over the \(ids.count) points (sgdyn runs aggregate \(ids.map(String.init).joined(separator: " "))):\n" + text, terminator: "")
         }
+    }
+
+    /// The one point to run: --point, else the array task's index + 1, else nil (all points).
+    func chosenPoint(count: Int) throws -> Int? {
+        if let point {
+            guard point >= 1, point <= count else { throw CLIError.usage("--point", "must be between 1 and the \(count) points of the sweep, got \(point)") }
+            return point
+        }
+        guard let task = try ShardEnvironment.resolve() else { return nil }
+        guard task.shard.count == count else {
+            throw CLIError.usage("--point", "the job array has \(task.shard.count) tasks (\(task.source)) but the sweep has \(count) points; make them equal or give --point")
+        }
+        FileHandle.standardError.write(Data("sgdyn: point \(task.shard.index + 1) of \(count) from \(task.source)\n".utf8))
+        return task.shard.index + 1
     }
 }

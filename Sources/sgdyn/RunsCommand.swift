@@ -10,7 +10,7 @@ struct RunsCommand: ParsableCommand {
         is kept in the run store unless run with --no-store: its spec, seed, status, claim, reading, printed \
         output and files. The store is --store PATH, else $SGDYN_STORE, else sgdyn.sqlite in the working directory.
         """,
-        subcommands: [RunsListCommand.self, RunsShowCommand.self, RunsCompareCommand.self, RunsExportCommand.self, RunsAggregateCommand.self],
+        subcommands: [RunsListCommand.self, RunsShowCommand.self, RunsCompareCommand.self, RunsExportCommand.self, RunsAggregateCommand.self, RunsImportCommand.self],
         defaultSubcommand: RunsListCommand.self
     )
 }

@@ -57,6 +57,27 @@ struct SpecPoint {
         return SpecPoint(index: index, count: count, interface: interface, file: file, values: kept, sweepLabel: sweepLabel)
     }
 
+    /// This point keeping its run in its own store file, `STORE-point-N.sqlite` beside the store it
+    /// would use (one writer per SQLite file on a cluster), unless it keeps no run.
+    func ownStore(defaultStore: String) -> SpecPoint {
+        guard interface.option("store") != nil,
+              !values.contains(where: { $0.option.name == "no-store" && $0.value.text == "true" }) else { return self }
+        let base = values.last(where: { $0.option.name == "store" })?.value.text ?? defaultStore
+        let stem = (base as NSString).deletingPathExtension
+        let ext = (base as NSString).pathExtension
+        var kept = values.filter { $0.option.name != "store" }
+        kept.append((interface.option("store")!, SpecValue(text: "\(stem)-point-\(index)" + (ext.isEmpty ? "" : ".\(ext)"), location: SpecLocation(file))))
+        return SpecPoint(index: index, count: count, interface: interface, file: file, values: kept, sweepLabel: sweepLabel)
+    }
+
+    /// This point with its ensemble whole (`--shard 0/1`) when its study shards, so that a job
+    /// array's index, used to pick the point, is not read again as a shard.
+    func wholeEnsemble() -> SpecPoint {
+        guard let option = interface.option("shard"), !values.contains(where: { $0.option.name == "shard" && $0.value.text != nil }) else { return self }
+        return SpecPoint(index: index, count: count, interface: interface, file: file,
+                         values: values + [(option, SpecValue(text: "0/1", location: SpecLocation(file)))], sweepLabel: sweepLabel)
+    }
+
     /// The error of running this point, placed in the file: an option named in the message (as
     /// `--name`) is reported at the line and column where the file gives its value, as
     /// `file:line:column: field 'name': message`. A runtime failure keeps its exit code.
