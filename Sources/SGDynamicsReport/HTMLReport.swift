@@ -17,10 +17,14 @@ public struct HTMLReport: Sendable {
     /// densities and paths keep their shape, where head and tail would show only their empty ends.
     public var maximumRows: Int = 25
 
-    public init(title: String, subtitle: String? = nil, runs: [ReportRun]) {
+    /// A table across the runs (the points of a sweep), shown before them.
+    public var aggregate: StudyResult?
+
+    public init(title: String, subtitle: String? = nil, runs: [ReportRun], aggregate: StudyResult? = nil) {
         self.title = title
         self.subtitle = subtitle
         self.runs = runs
+        self.aggregate = aggregate
     }
 
     /// The whole document.
@@ -44,6 +48,7 @@ public struct HTMLReport: Sendable {
         if let subtitle { out += "<p class=\"r-meta\">\(HTMLText.escape(subtitle))</p>\n" }
         if runs.count > 1 {
             out += "<nav class=\"r-contents\"><ol>\n"
+            if aggregate != nil { out += "<li><a href=\"#aggregate\">Across the \(runs.count) runs</a></li>\n" }
             for run in runs {
                 out += "<li><a href=\"#run-\(run.id)\">\(HTMLText.escape(Self.title(of: run)))</a> "
                     + "<span class=\"r-status r-\(Self.statusClass(run.status))\">\(HTMLText.escape(run.status))</span></li>\n"
@@ -51,6 +56,12 @@ public struct HTMLReport: Sendable {
             out += "</ol></nav>\n"
         }
         out += "</header>\n<main>\n"
+        if let aggregate {
+            out += "<section class=\"r-run\" id=\"aggregate\">\n<h2>Across the \(runs.count) runs</h2>\n"
+            out += "<p class=\"r-question\">\(HTMLText.escape(aggregate.tables.first?.title ?? ""))</p>\n"
+            out += resultSections(aggregate, run: ReportRun(id: 0, study: "aggregate", spec: "", status: "done", started: ""))
+            out += "</section>\n"
+        }
         for run in runs { out += section(run) }
         out += "</main>\n</body>\n</html>\n"
         return out

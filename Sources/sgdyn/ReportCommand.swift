@@ -72,9 +72,16 @@ struct ReportCommand: ParsableCommand {
         }
         let heading = title ?? (runs.count == 1 ? "sgdyn report: run \(runs[0].id) (\(runs[0].study))"
                                                : "sgdyn report: runs " + runs.map { "\($0.id)" }.joined(separator: ", "))
+        // Runs of one study that all kept their results (the points of a sweep): one table across them first.
+        var aggregate: StudyResult?
+        let results = runs.compactMap(\.result)
+        if runs.count >= 2, results.count == runs.count, Set(runs.map(\.study)).count == 1 {
+            let a = ResultAggregate(labels: runs.map { "\($0.id)" }, specs: runs.map(\.spec), results: results)
+            if !a.varying.isEmpty { aggregate = a.result }
+        }
         let report = HTMLReport(title: heading,
                                 subtitle: "Made \(RunFormatting.time(Date())) by sgdyn \(PackageVersion.current) from the run store \(store.path).",
-                                runs: runs)
+                                runs: runs, aggregate: aggregate)
         do {
             try Data(report.render().utf8).write(to: url, options: .atomic)
         } catch {

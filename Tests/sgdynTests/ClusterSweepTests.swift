@@ -27,6 +27,13 @@ struct ClusterSweepTests {
         let local = try CLI.run(["run", file, "--store", dir + "/local.sqlite"])
         let table = cluster.stdout.split(separator: "\n").filter { $0.hasPrefix("run ") || $0.contains(" against batch") }
         #expect(table.count >= 3 && table.allSatisfy { local.stdout.contains($0) }, "\(cluster.stdout)")
+        // the report of the points shows the table across them first
+        let report = try CLI.run(["report", "1", "2", "3", "--store", dir + "/all.sqlite", "--out", dir + "/r.html"])
+        #expect(report.status == 0)
+        let html = try String(contentsOfFile: dir + "/r.html", encoding: .utf8)
+        let aggregate = try #require(html.range(of: "id=\"aggregate\""))
+        let first = try #require(html.range(of: "id=\"run-1\""))
+        #expect(aggregate.lowerBound < first.lowerBound && html.contains("Across the 3 runs") && !html.contains("<script"))
         // a task index that does not fit the sweep is refused before any work
         let wrong = try CLI.run(["run", file], environment: ["SLURM_ARRAY_TASK_ID": "0", "SLURM_ARRAY_TASK_COUNT": "2"])
         #expect(wrong.status == 64 && wrong.stderr.contains("--point"))
