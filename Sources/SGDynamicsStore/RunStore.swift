@@ -62,6 +62,36 @@ public final class RunStore: Sendable {
         _ = try markInterrupted()
     }
 
+    /// Bring the schema up to date. Several processes may create a new store at the same moment:
+    /// a creator that loses the race (its `CREATE TABLE` finds the table made) tries again and then
+    /// finds the migration applied.
+    static func migrate(_ queue: DatabaseQueue, path: String) throws {
+        for attempt in 0..<20 {
+            do {
+                try migrator.migrate(queue)
+                return
+            } catch let error as DatabaseError where attempt < 19 && (error.message ?? "").contains("already exists") {
+                usleep(useconds_t(20_000 * (attempt + 1)))
+            }
+        }
+    }
+
+    /// The columns every run store has; a file without them is damaged or foreign.
+    static let requiredColumns: [String: Set<String>] = [
+        "run": ["id", "study", "spec", "specHash", "seed", "packageVersion", "startedAt", "endedAt", "status", "errorMessage",
+                "pid", "hostname", "claim", "reading", "stdout"],
+        "artifact": ["runId", "name", "kind", "contents"],
+    ]
+
+    static func checkSchema(_ queue: DatabaseQueue, path: String) throws {
+        try queue.read { db in
+            for (table, columns) in requiredColumns {
+                let have = Set(try Row.fetchAll(db, sql: "PRAGMA table_info(\(table))").compactMap { $0["name"] as String? })
+                guard have.isSuperset(of: columns) else { throw RunStoreError.notARunStore(path: path) }
+            }
+        }
+    }
+
     /// The schema's history; append a migration for every change, never edit one that shipped.
     static var migrator: DatabaseMigrator {
         var m = DatabaseMigrator()

@@ -36,6 +36,19 @@ struct ErrorReport {
         }
     }
 
-    /// The stderr line as `sgdyn` prints it for a command line.
-    var line: String { fromParser ? message + " (see 'sgdyn --help')" : message }
+    /// The stderr line as `sgdyn` prints it for a command line: one line, with control characters
+    /// from the input shown escaped (`\u{1B}`), so no input can drive the terminal.
+    var line: String { Self.escaped(fromParser ? message + " (see 'sgdyn --help')" : message) }
+
+    static func escaped(_ text: String) -> String {
+        var out = ""
+        for scalar in text.unicodeScalars {
+            if scalar.properties.generalCategory == .control || scalar == "\u{2028}" || scalar == "\u{2029}" {
+                out += "\\u{\(String(scalar.value, radix: 16, uppercase: true))}"
+            } else {
+                out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
+    }
 }

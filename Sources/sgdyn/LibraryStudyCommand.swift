@@ -60,6 +60,7 @@ extension LibraryStudyCommand {
         do {
             _ = try makeStudy()
             try OutputWriter.check(out: output.out, noFiles: output.noFiles)
+            if !storeOptions.noStore { try StoreLocation.check(storeOptions.path) }
         } catch let e as CLIError where e.code == 64 { throw ValidationError(e.message) }
     }
 
@@ -67,7 +68,8 @@ extension LibraryStudyCommand {
     /// the result rendered to stdout and to files (written together), then stored.
     func execute(record: Bool, skipIfStored: Bool, progressContext: String?) throws -> StudyRunRecord {
         let study = try makeStudy()
-        let spec = try canonicalSpec()
+        let spec: StudySpec
+        do { spec = try study.spec() } catch let e as ConfigurationError { throw CLIError.usage(Self.flag(e.field), e.message) }
         let writer = try OutputWriter(output)
         var store: RunStore?
         var id: Int64?

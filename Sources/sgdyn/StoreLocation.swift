@@ -20,6 +20,21 @@ struct StoreLocation: ParsableArguments {
         return "sgdyn.sqlite"
     }
 
+    /// Whether a store could be kept at `path`, without opening or creating anything: a file that is
+    /// not a directory, in an existing directory.
+    static func check(_ path: String) throws {
+        guard !path.isEmpty else { throw CLIError.usage("--store", "give the path of a run store file, e.g. sgdyn.sqlite") }
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
+            guard !isDirectory.boolValue else { throw CLIError.usage("--store", "'\(path)' is a directory; give the path of a run store file") }
+            return
+        }
+        let parent = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        guard FileManager.default.fileExists(atPath: parent, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw CLIError.usage("--store", "the directory of '\(path)' does not exist; create it or give --store PATH in an existing directory")
+        }
+    }
+
     /// Open (and with `create`, make) the store at `path`; a store error becomes a `CLIError`
     /// (exit 64 for a bad path or file, 1 for a failure of the machine).
     static func open(_ path: String, create: Bool) throws -> RunStore {

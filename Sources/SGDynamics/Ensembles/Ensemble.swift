@@ -166,15 +166,52 @@ public struct EnsembleResult: Sendable, Codable, Equatable {
         divergences = d
     }
 
+    /// Check that a result read from a file is one the ensemble runner could have written: every
+    /// block in range, every statistic of the dimension the result declares, counts that add up.
+    /// A tampered or damaged shard file is refused here instead of trapping later.
+    public func checkConsistency() throws {
+        func bad(_ why: String) -> ConfigurationError { ConfigurationError(field: "merge", "a shard result is damaged: \(why)") }
+        guard paths >= 1, blockSize >= 1, positionDimension >= 0, positionDimension <= 1 << 20 else { throw bad("paths, block size or dimension out of range") }
+        guard shard.count >= 1, shard.index >= 0, shard.index < shard.count else { throw bad("shard \(shard.index)/\(shard.count) is not i/N with 0 ≤ i < N") }
+        let blockCount = (paths + blockSize - 1) / blockSize
+        let values = positionDimension + observableNames.count
+        guard saveTimes.allSatisfy(\.isFinite) else { throw bad("save times are not finite") }
+        for b in blocks {
+            guard b.block >= 0, b.block < blockCount else { throw bad("block \(b.block) outside 0..<\(blockCount)") }
+            guard b.moments.count == saveTimes.count else { throw bad("block \(b.block) has \(b.moments.count) save points, not \(saveTimes.count)") }
+            let pathsInBlock = min(blockSize, paths - b.block * blockSize)
+            for m in b.moments {
+                guard m.mean.count == values, m.m2.count == values, m.count >= 0, m.count <= pathsInBlock,
+                      m.coDimension >= 0, m.coDimension <= values, m.comoment.count == m.coDimension * m.coDimension else {
+                    throw bad("block \(b.block) has statistics of the wrong size or count")
+                }
+            }
+            guard b.histograms.allSatisfy({ !$0.counts.isEmpty && $0.counts.allSatisfy { $0 >= 0 } && $0.lower < $0.upper }) else {
+                throw bad("block \(b.block) has a malformed histogram")
+            }
+            guard b.divergences.allSatisfy({ $0.path >= 0 && $0.path < paths && $0.step >= 0 }) else { throw bad("block \(b.block) has a divergence outside its paths") }
+        }
+    }
+
     /// Merge shard results of the same ensemble into the result of the whole.
     public static func merge(_ parts: [EnsembleResult]) throws -> EnsembleResult {
+        for p in parts { try p.checkConsistency() }
         guard var out = parts.first else { throw ConfigurationError(field: "merge", "no shard results given") }
         for p in parts.dropFirst() {
             guard p.paths == out.paths, p.blockSize == out.blockSize, p.saveTimes == out.saveTimes,
-                  p.observableNames == out.observableNames, p.seedDescription == out.seedDescription else {
+                  p.observableNames == out.observableNames, p.seedDescription == out.seedDescription,
+                  p.positionDimension == out.positionDimension else {
                 throw ConfigurationError(field: "merge", "shard results come from different ensembles (paths, seed, save times or observables differ)")
             }
             out.blocks += p.blocks
+        }
+        if let f = out.blocks.first {
+            let sameShape = out.blocks.allSatisfy { b in
+                b.histograms.count == f.histograms.count
+                    && zip(b.histograms, f.histograms).allSatisfy { $0.counts.count == $1.counts.count && $0.lower == $1.lower && $0.upper == $1.upper }
+                    && zip(b.moments, f.moments).allSatisfy { $0.coDimension == $1.coDimension }
+            }
+            guard sameShape else { throw ConfigurationError(field: "merge", "shard results have statistics of different shapes") }
         }
         let indices = out.blocks.map(\.block)
         guard Set(indices).count == indices.count else {

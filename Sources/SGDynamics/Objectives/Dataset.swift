@@ -129,6 +129,15 @@ public struct Dataset: Sendable {
         guard !isDirectory.boolValue else {
             throw DatasetError.unreadable(path: path, reason: "it is a directory")
         }
+        // Bounded before reading: a regular file (not a device, pipe or socket) of at most 256 MiB.
+        let attributes = try? FileManager.default.attributesOfItem(atPath: path)
+        guard (attributes?[.type] as? FileAttributeType) == .typeRegular else {
+            throw DatasetError.unreadable(path: path, reason: "it is not a regular file")
+        }
+        let size = (attributes?[.size] as? NSNumber)?.int64Value ?? 0
+        guard size <= maximumBytes else {
+            throw DatasetError.unreadable(path: path, reason: "it has \(size) bytes, more than the \(maximumBytes) a CSV data set may have")
+        }
         guard let data = FileManager.default.contents(atPath: path) else {
             throw DatasetError.unreadable(path: path, reason: "permission denied or I/O error")
         }
@@ -154,6 +163,12 @@ public struct Dataset: Sendable {
         let columns = header.count
         guard columns >= 2 else {
             throw DatasetError.tooFewColumns(path: source, line: headerIndex + 1, found: columns)
+        }
+        guard columns <= maximumColumns else {
+            throw DatasetError.unreadable(path: source, reason: "its header has \(columns) columns, more than \(maximumColumns)")
+        }
+        guard (lines.count - headerIndex) * columns <= maximumCells else {
+            throw DatasetError.unreadable(path: source, reason: "\(lines.count - headerIndex) rows × \(columns) columns is more than \(maximumCells) numbers")
         }
 
         var storage: [Double] = []
@@ -184,6 +199,11 @@ public struct Dataset: Sendable {
             features: Matrix(rows: targets.count, columns: columns - 1, storage: storage),
             targets: targets, featureNames: Array(header.dropLast()), targetName: header[columns - 1])
     }
+
+    /// Limits on what a CSV data set may hold, checked before it is parsed.
+    public static let maximumBytes: Int64 = 256 << 20
+    public static let maximumColumns = 10_000
+    public static let maximumCells = 50_000_000
 
     private static func isBlank(_ s: Substring) -> Bool {
         s.allSatisfy { $0 == " " || $0 == "\t" || $0 == "\r" || $0 == "\r\n" }

@@ -31,8 +31,6 @@ public struct FlowStudy: Study {
     public let configuration: Configuration
     let entry: CatalogObjective
     let start: [Double]
-    let lambdaMax: Double
-    let grid: [Double]
 
     public init(_ configuration: Configuration) throws {
         let c = configuration
@@ -43,14 +41,25 @@ public struct FlowStudy: Study {
             }
         }
         (entry, start) = try c.objective.resolve()
+        for eta in c.learningRates ?? [] { _ = try Self.checkSteps(c.horizon, eta) }
+        self.configuration = c
+    }
+
+    /// GD runs ⌊T/η⌋ steps, and its stability is judged over max(⌊T/η⌋, 10⁴): at most 10⁷.
+    static func checkSteps(_ horizon: Double, _ eta: Double) throws -> Int {
+        try stepCount(horizon: max(horizon / eta, 10_000) * eta, step: eta, limit: 10_000_000, field: "horizon")
+    }
+
+    /// λ_max at the minimizer (or x0) and the learning rates: the given ones, else 0.5, 0.95 and
+    /// 1.05 × 2/λ_max. (Computed when the study runs: for a large model it is real work.)
+    func plan() throws -> (lambdaMax: Double, grid: [Double]) {
         let (lmax, _) = entry.objective.hessianExtremeEigenvalues(at: entry.minimizer ?? start)
         guard lmax > 0, lmax.isFinite else {
             throw ConfigurationError(field: "objective", "the Hessian at the reference point has no positive eigenvalue (λ_max = \(NumberText.short(lmax))); no stability limit to report")
         }
-        lambdaMax = lmax
-        grid = c.learningRates ?? [0.5 * 2 / lmax, 0.95 * 2 / lmax, 1.05 * 2 / lmax]
-        for eta in grid { _ = try stepCount(horizon: max(c.horizon / eta, 10_000) * eta, step: eta, limit: 10_000_000, field: "horizon") }
-        self.configuration = c
+        let grid = configuration.learningRates ?? [0.5 * 2 / lmax, 0.95 * 2 / lmax, 1.05 * 2 / lmax]
+        for eta in grid { _ = try Self.checkSteps(configuration.horizon, eta) }
+        return (lmax, grid)
     }
 
     public func run(_ context: StudyContext) throws -> StudyResult {
@@ -61,6 +70,7 @@ public struct FlowStudy: Study {
     struct Measured { var eta: Double; var gf: Double; var igr: Double; var diverged: Int? }
 
     func measure<F: Objective>(_ f: F, _ context: StudyContext) throws -> StudyResult {
+        let (lambdaMax, grid) = try plan()
         let horizon = configuration.horizon
         let reference = entry.minimizer ?? start
         let critical = 2 / lambdaMax
