@@ -78,6 +78,7 @@ public struct HTMLReport: Sendable {
         out += "<h2>\(HTMLText.escape(Self.title(of: run))) "
             + "<span class=\"r-status r-\(Self.statusClass(run.status))\">\(HTMLText.escape(run.status))</span></h2>\n"
         if let q = run.question { out += "<p class=\"r-question\">\(HTMLText.escape(q))</p>\n" }
+        if let e = run.experiment { out += "<p class=\"r-meta\">Experiment: \(HTMLText.escape(e))</p>\n" }
         if let claim = run.claim {
             out += "<div class=\"r-claim\"><h3>Claim</h3>\n<p>\(HTMLText.escape(claim))</p></div>\n"
         }

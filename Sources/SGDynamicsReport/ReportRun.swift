@@ -32,6 +32,8 @@ public struct ReportRun: Sendable {
     /// The study's result, when the run kept one (`result.json`): the report then shows its summary
     /// tables, warnings and figures (drawn anew from the numbers), and links its raw series as CSV.
     public var result: StudyResult? = nil
+    /// The experiment file the run came from (name, description, sweep point), if any.
+    public var experiment: String? = nil
 
     public init(id: Int64, study: String, question: String? = nil, claim: String? = nil, spec: String, status: String,
                 started: String, duration: String? = nil, seed: String? = nil, packageVersion: String? = nil,

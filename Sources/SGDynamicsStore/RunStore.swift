@@ -126,17 +126,20 @@ public final class RunStore: Sendable {
                 t.primaryKey(["runId", "name"])
             }
         }
+        m.registerMigration("v2: experiment") { db in
+            try db.alter(table: "run") { t in t.add(column: "experiment", .text) }
+        }
         return m
     }
 
     // MARK: Writing
 
     /// Record the start of a run (status `running`) and return its id.
-    public func begin(study: String, spec: String, seed: String? = nil, packageVersion: String,
+    public func begin(study: String, spec: String, seed: String? = nil, packageVersion: String, experiment: String? = nil,
                       owner: ProcessIdentity = .current, startedAt: Date = Date()) throws(RunStoreError) -> Int64 {
         var run = StoredRun(study: study, spec: spec, specHash: SHA256.hex(spec), seed: seed, packageVersion: packageVersion,
                             startedAt: startedAt, status: .running, pid: owner.pid, hostname: owner.hostname,
-                            bootId: owner.bootId, processStart: owner.processStart)
+                            bootId: owner.bootId, processStart: owner.processStart, experiment: experiment)
         do {
             run = try queue.write { [run] db in
                 var r = run

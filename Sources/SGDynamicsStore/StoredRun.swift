@@ -36,11 +36,13 @@ public struct StoredRun: Codable, Sendable, Equatable, FetchableRecord, MutableP
     public var reading: String?
     /// Everything the study printed to stdout.
     public var stdout: String?
+    /// The experiment file's name and description and the sweep point, when `sgdyn run` ran it.
+    public var experiment: String?
 
     public init(id: Int64? = nil, study: String, spec: String, specHash: String, seed: String?, packageVersion: String,
                 startedAt: Date, endedAt: Date? = nil, status: RunStatus, errorMessage: String? = nil,
                 pid: Int64, hostname: String, bootId: String?, processStart: String?,
-                claim: String? = nil, reading: String? = nil, stdout: String? = nil) {
+                claim: String? = nil, reading: String? = nil, stdout: String? = nil, experiment: String? = nil) {
         self.id = id
         self.study = study
         self.spec = spec
@@ -58,6 +60,7 @@ public struct StoredRun: Codable, Sendable, Equatable, FetchableRecord, MutableP
         self.claim = claim
         self.reading = reading
         self.stdout = stdout
+        self.experiment = experiment
     }
 
     public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }

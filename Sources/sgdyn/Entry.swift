@@ -21,6 +21,8 @@ enum Entry {
     static func main() {
         // A closed pipe is an error to handle (quietly), not a signal to die of.
         signal(SIGPIPE, SIG_IGN)
+        // A file-size limit (ulimit -f) makes a write fail (EFBIG), reported as an error, instead of killing the process.
+        signal(SIGXFSZ, SIG_IGN)
         do {
             try execute(arguments: Array(CommandLine.arguments.dropFirst()))
             checkStandardOutput()
@@ -37,12 +39,15 @@ enum Entry {
     /// Parse and run one command line (also used by `sgdyn run` for each point of an experiment file).
     /// Studies are recorded in the run store here.
     /// `skipIfStored`: a study whose spec is already stored as a finished run is not run again;
-    /// `progressContext` is shown before its progress bars (a sweep's point `i/n`).
+    /// `progressContext` is shown before its progress bars (a sweep's point `i/n`); `experiment`
+    /// (the file's name, description and point) is kept with the run.
     @discardableResult
-    static func execute(arguments: [String], skipIfStored: Bool = false, progressContext: String? = nil) throws -> StudyRunRecord {
+    static func execute(arguments: [String], skipIfStored: Bool = false, progressContext: String? = nil,
+                        experiment: String? = nil) throws -> StudyRunRecord {
         var command = try SGDyn.parseAsRoot(arguments)
         if let study = command as? any LibraryStudyCommand {
-            return try study.execute(record: !study.storeOptions.noStore, skipIfStored: skipIfStored, progressContext: progressContext)
+            return try study.execute(record: !study.storeOptions.noStore, skipIfStored: skipIfStored, progressContext: progressContext,
+                                     experiment: experiment)
         }
         try command.run()
         return StudyRunRecord(id: nil, reading: nil)

@@ -53,7 +53,7 @@ extension LibraryStudyCommand {
         do { return try makeStudy().spec() } catch let e as ConfigurationError { throw CLIError.usage(Self.flag(e.field), e.message) }
     }
 
-    func run() throws { _ = try execute(record: false, skipIfStored: false, progressContext: nil) }
+    func run() throws { _ = try execute(record: false, skipIfStored: false, progressContext: nil, experiment: nil) }
 
     /// Build (and so validate) the study before any work: a bad value is a usage error naming its flag.
     func validate() throws {
@@ -66,7 +66,7 @@ extension LibraryStudyCommand {
 
     /// Run the study: outputs checked first, the run begun in the store (unless `record` is false),
     /// the result rendered to stdout and to files (written together), then stored.
-    func execute(record: Bool, skipIfStored: Bool, progressContext: String?) throws -> StudyRunRecord {
+    func execute(record: Bool, skipIfStored: Bool, progressContext: String?, experiment: String?) throws -> StudyRunRecord {
         let study = try makeStudy()
         let spec: StudySpec
         do { spec = try study.spec() } catch let e as ConfigurationError { throw CLIError.usage(Self.flag(e.field), e.message) }
@@ -82,7 +82,7 @@ extension LibraryStudyCommand {
             }
             id = try RunFailure.recorded {
                 try s.begin(study: Runner.name, spec: spec.text, seed: study.configuration.seedValue.map(String.init),
-                            packageVersion: PackageVersion.current)
+                            packageVersion: PackageVersion.current, experiment: experiment)
             }
         }
         for line in try announcements() { FileHandle.standardError.write(Data("sgdyn: \(line)\n".utf8)) }

@@ -67,6 +67,7 @@ struct ReportCommand: ParsableCommand {
                 errorMessage: r.errorMessage, reading: r.reading, stdout: r.stdout,
                 artifacts: files.map { ReportArtifact(name: $0.name, kind: $0.kind.rawValue, contents: $0.contents) }))
             runs[runs.count - 1].heading = headings[id]
+            runs[runs.count - 1].experiment = r.experiment
             // A run that kept its result is shown from the numbers (tables and figures drawn anew).
             runs[runs.count - 1].result = files.first { $0.name == "\(r.study).json" }.flatMap { try? StudyResult(json: $0.contents) }
         }

@@ -85,7 +85,8 @@ struct RunCommand: ParsableCommand {
             do {
                 // The progress bars of the point's study show which point of the sweep is running.
                 let record = try Entry.execute(arguments: point.arguments, skipIfStored: isSweep,
-                                               progressContext: points.count > 1 ? "\(point.index)/\(points.count)" : nil)
+                                               progressContext: points.count > 1 ? "\(point.index)/\(points.count)" : nil,
+                                               experiment: experimentLabel(spec, point))
                 if let id = record.id, let path = record.storePath { ids.append(id); stores.insert(path) }
             } catch { throw point.locate(error) }
         }
@@ -109,5 +110,14 @@ struct RunCommand: ParsableCommand {
         }
         FileHandle.standardError.write(Data("sgdyn: point \(task.shard.index + 1) of \(count) from \(task.source)\n".utf8))
         return task.shard.index + 1
+    }
+
+    /// What the store and the report say of the experiment: its name and description, the file, and
+    /// the point of a sweep.
+    func experimentLabel(_ spec: SpecFile, _ point: SpecPoint) -> String {
+        var parts = ["\(spec.name ?? (file as NSString).lastPathComponent)" + (spec.description.map { " — \($0)" } ?? "")]
+        if point.count > 1 { parts.append("point \(point.index) of \(point.count): \(point.sweepLabel)") }
+        parts.append("file \(file)")
+        return parts.joined(separator: "; ")
     }
 }

@@ -57,7 +57,7 @@ struct RunsCompareCommand: ParsableCommand {
         // Runs that kept their results are compared number by number, with intervals.
         if let ra = fa.first(where: { $0.name == "\(a.study).json" }).flatMap({ try? StudyResult(json: $0.contents) }),
            let rb = fb.first(where: { $0.name == "\(b.study).json" }).flatMap({ try? StudyResult(json: $0.contents) }) {
-            print("\nstatus: A \(ra.status.rawValue), B \(rb.status.rawValue)")
+            print("\nresult status (ok, diverged or failed): A \(ra.status.rawValue), B \(rb.status.rawValue)")
             let comparison = ResultComparison(ra, rb)
             print(comparison.rows.isEmpty ? "\nno metrics in either result" : "\nmetrics (95% intervals):\n" + comparison.render())
             return

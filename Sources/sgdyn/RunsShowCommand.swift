@@ -37,6 +37,7 @@ struct RunsShowCommand: ParsableCommand {
         print("process: pid \(r.pid) on \(r.hostname)")
         if let e = r.errorMessage { print("error: \(e)") }
         print("claim: \(r.claim ?? "-")")
+        if let e = r.experiment { print("experiment: \(e)") }
         print("reading: \(r.reading ?? "-")")
         if artifacts.isEmpty {
             print("files: none")

@@ -52,6 +52,11 @@ struct RunCommandTests {
         #expect(r.stdout.contains("[1/2] $ sgdyn weak-error --mode exact --etas 0.1,0.05 --horizon 0.5 --store \(dir)/runs.sqlite --out \(dir)/out/point-1"))
         #expect(r.stdout.contains("[2/2] $ sgdyn weak-error") && r.stdout.contains("--out \(dir)/out/point-2"))
         for n in [1, 2] { #expect(FileManager.default.fileExists(atPath: "\(dir)/out/point-\(n)/weak-error.csv")) }
+        // the file's name and the point reach the store and the report
+        let show = try CLI.run(["runs", "show", "2", "--store", dir + "/runs.sqlite"])
+        #expect(show.stdout.contains("experiment: two horizons; point 2 of 2: horizon=1"), "\(show.stdout)")
+        let report = try CLI.run(["report", "1", "2", "--store", dir + "/runs.sqlite", "--out", dir + "/r.html"])
+        #expect(report.status == 0 && (try String(contentsOfFile: dir + "/r.html", encoding: .utf8)).contains("Experiment: two horizons"))
         #expect(r.stdout.components(separatedBy: "fitted order SME-2").count == 3)
     }
 
