@@ -38,4 +38,15 @@ struct ClusterSweepTests {
         let wrong = try CLI.run(["run", file], environment: ["SLURM_ARRAY_TASK_ID": "0", "SLURM_ARRAY_TASK_COUNT": "2"])
         #expect(wrong.status == 64 && wrong.stderr.contains("--point"))
     }
+
+    @Test("identical runs write byte-identical result files, whatever the thread count (timings stay out of them)")
+    func byteIdenticalResults() throws {
+        let a = CLI.tempDir(), b = CLI.tempDir()
+        for (dir, threads) in [(a, "1"), (b, "2")] {
+            #expect(try CLI.run(["simulate", "--paths", "3000", "--saves", "3", "--threads", threads, "--out", dir, "--no-store"]).status == 0)
+        }
+        for name in ["simulate.csv", "simulate.json", "simulate.svg"] {
+            #expect(FileManager.default.contents(atPath: a + "/" + name) == FileManager.default.contents(atPath: b + "/" + name), "\(name)")
+        }
+    }
 }
