@@ -426,7 +426,8 @@ struct DocumentationExampleTests {
 
 // Each sample runs a study as its `sgdyn` command does (the command is in the article next to the
 // sample). Where the test says "the CLI printed", the value was read from the `result.json` of
-// `.build/debug/sgdyn <command> --no-store --out DIR`: the library and the CLI give the same bits.
+// `.build/debug/sgdyn <command> --no-store --out DIR` (`.build/release/sgdyn` prints the same bits): the
+// library and the CLI give the same numbers, bit for bit.
 
 @Suite("RunningStudies.md samples")
 struct RunningStudiesSamples {
