@@ -29,19 +29,31 @@ let package = Package(
         .target(name: "SGDynamicsReport", dependencies: ["SGDynamics"]),
         // The SQLite run store: every study run with its spec, status, claim, reading and artifacts.
         .target(name: "SGDynamicsStore", dependencies: ["SGDynamics", .product(name: "GRDB", package: "GRDB.swift")]),
-        // Counts heap allocations for `sgdyn bench` (glibc only); linked into the CLI alone.
-        .target(name: "CAllocationCounter"),
         .executableTarget(
             name: "sgdyn",
             dependencies: [
-                "SGDynamics", "SGDynamicsReport", "SGDynamicsStore", "CAllocationCounter",
+                "SGDynamics", "SGDynamicsReport", "SGDynamicsStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Yams", package: "Yams"),
+            ]
+        ),
+        // Counts heap allocations for `sgdyn-bench` (glibc only) by interposing malloc; linked into
+        // `sgdyn-bench` alone, never into the shipped `sgdyn`.
+        .target(name: "CAllocationCounter"),
+        // `swift run -c release sgdyn-bench`: steps per second and allocations per step of the hot
+        // loops, the ensemble workloads W1–W3 and W9, and the peer tools' rates. Not a product.
+        .executableTarget(
+            name: "sgdyn-bench",
+            dependencies: [
+                "SGDynamics", "SGDynamicsReport", "CAllocationCounter",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "SGDynamicsTests", dependencies: ["SGDynamics"]),
         .testTarget(name: "SGDynamicsReportTests", dependencies: ["SGDynamicsReport"]),
         .testTarget(name: "SGDynamicsStoreTests", dependencies: ["SGDynamicsStore", "SGDynamics"]),
         .testTarget(name: "sgdynTests", dependencies: ["sgdyn"]),
+        // Runs the built `sgdyn-bench` (its help and its usage errors; not the timings).
+        .testTarget(name: "sgdynBenchTests", dependencies: ["sgdyn-bench"]),
     ]
 )

@@ -1,4 +1,4 @@
-// Counts heap allocations for `sgdyn bench` by interposing the C allocator entry points in the
+// Counts heap allocations for `sgdyn-bench` by interposing the C allocator entry points in the
 // executable and forwarding to glibc's own implementations. Only the count is added; behaviour is
 // unchanged.
 #include "AllocationCounter.h"

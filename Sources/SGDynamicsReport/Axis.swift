@@ -23,7 +23,11 @@ public struct Axis: Sendable {
     /// An axis whose domain is widened from the range of `values` to nice tick positions, so that the
     /// first and last ticks enclose the data.
     ///
-    /// - Parameter targetTickCount: about how many labeled ticks to aim for (at least 2).
+    /// - Parameters:
+    ///   - scale: linear or logarithmic placement of the ticks.
+    ///   - title: the axis label.
+    ///   - values: the data the domain must enclose.
+    ///   - targetTickCount: about how many labeled ticks to aim for (at least 2).
     public init(scale: Scale = .linear, title: String = "", fitting values: [Double], targetTickCount: Int = 6) {
         self.scale = scale
         self.title = title

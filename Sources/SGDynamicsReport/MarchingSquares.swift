@@ -19,6 +19,7 @@ public enum MarchingSquares {
     ///   - values: `values[j][i] = f(xs[i], ys[j])` (rows follow y).
     ///   - xs: grid abscissae, increasing.
     ///   - ys: grid ordinates, increasing.
+    ///   - level: the value c of the level set f = c.
     /// - Precondition: `values` has `ys.count` rows of `xs.count` values.
     public static func contourLines(values: [[Double]], xs: [Double], ys: [Double],
                                     level: Double) -> [[(x: Double, y: Double)]] {

@@ -12,7 +12,7 @@ struct SGDyn: ParsableCommand {
         objective (time identification t = kη unless stated). Objectives: \(ObjectiveCatalog.validNames).
         """,
         version: PackageVersion.current,
-        subcommands: [TourCommand.self, FlowCommand.self, GapCommand.self, WeakErrorCommand.self, SimulateCommand.self, MergeCommand.self, BenchCommand.self, FokkerPlanckCommand.self, MasterCommand.self, StationaryCommand.self, NoiseCommand.self, StabilityCommand.self, RunCommand.self, SpecCommand.self, RunsCommand.self, ReportCommand.self]
+        subcommands: [TourCommand.self, FlowCommand.self, GapCommand.self, WeakErrorCommand.self, SimulateCommand.self, MergeCommand.self, FokkerPlanckCommand.self, MasterCommand.self, StationaryCommand.self, NoiseCommand.self, StabilityCommand.self, RunCommand.self, SpecCommand.self, RunsCommand.self, ReportCommand.self]
     )
 }
 

@@ -424,21 +424,165 @@ struct DocumentationExampleTests {
 
 // MARK: - RunningStudies.md
 
+// Each sample runs a study as its `sgdyn` command does (the command is in the article next to the
+// sample). Where the test says "the CLI printed", the value was read from the `result.json` of
+// `.build/debug/sgdyn <command> --no-store --out DIR` (`.build/release/sgdyn` prints the same bits): the
+// library and the CLI give the same numbers, bit for bit.
+
 @Suite("RunningStudies.md samples")
 struct RunningStudiesSamples {
-    @Test("the gap study's order against gradient flow is about 1, with an interval that contains 1")
+    @Test("gap: the order of GD against gradient flow is about 1, with an interval that contains 1")
     func gap() throws {
         let gap = try GapStudy(.init(objective: .init(name: "quartic")))
         let result = try gap.run(StudyContext())
-        let order = result.metric("order gf")!   // GD against gradient flow
+        let order = result.metric("order gf")!   // GD against gradient flow: ≈ 1.065, its 95% interval contains 1
+
         #expect(abs(order.value - 1.065) < 0.001 && order.interval!.contains(1))
     }
 
-    @Test("the exact weak-error study fits SME-2 at order 2.01")
+    @Test("flow: halving η halves the gap to gradient flow (ratio 2.2) and quarters the gap to the IGR flow (4.4); η > 2/λ_max diverges")
+    func flow() throws {
+        let flow = try FlowStudy(.init(objective: .init(name: "ill-quadratic"), learningRates: [0.04, 0.02, 0.21]))
+        let result = try flow.run(StudyContext())
+        let critical = result.metric("critical learning rate")!.value   // 2/λ_max = 0.2
+        let gf = result.metric("gap gf at η=0.04")!.value / result.metric("gap gf at η=0.02")!.value     // ≈ 2.2: O(η)
+        let igr = result.metric("gap igr at η=0.04")!.value / result.metric("gap igr at η=0.02")!.value  // ≈ 4.4: O(η²)
+        let status = result.status               // .diverged: η = 0.21 > 2/λ_max, and result.warnings says so
+
+        #expect(abs(critical - 0.2) < 1e-12)
+        #expect(abs(gf - 2.22) < 0.01 && abs(igr - 4.41) < 0.01)
+        #expect(status == .diverged)
+        #expect(result.warnings.contains { $0.kind == .diverged && $0.message.contains("0.21") })
+        // `sgdyn flow --etas 0.04,0.02,0.21 --no-store --out DIR` printed gap to GF 0.08934183307185328 at η = 0.04.
+        #expect(result.metric("gap gf at η=0.04")!.value == 0.08934183307185328)
+    }
+
+    @Test("weak error, exact: SME-2 has fitted order 2.01")
     func weakError() throws {
         var configuration = WeakErrorStudy.Configuration()
         configuration.mode = .exact
         let result = try WeakErrorStudy(configuration).run(StudyContext())
-        #expect(abs(result.metric("order SME-2")!.value - 2.014) < 0.001)
+        let order = result.metric("order SME-2")!.value   // ≈ 2.01 (docs/THEORY.md §5.3)
+
+        #expect(abs(order - 2.014) < 0.001)
+    }
+
+    @Test("simulate: E x₁ at T = 1 is (1 − η)¹⁰ = 0.9¹⁰ within 2 standard errors; the rows are t = 0, 0.2, …, 1; the CLI's numbers")
+    func simulate() throws {
+        var configuration = SimulateStudy.Configuration()   // SGD on li-tai-e: H = diag(1, 2), x₀ = (1, 1), η = 0.1
+        configuration.paths = 2000
+        configuration.horizon = 1
+        configuration.saves = 5
+        let result = try SimulateStudy(configuration).run(StudyContext())
+        let mean = result.metric("mean x1 at end")!         // E x₁(T), with its standard error
+        let times = result.table("simulate")!.numbers("t")  // 0, 0.2, …, 1
+        // Unbiased noise: E x_k = (I − ηH)ᵏ x₀, so E x₁ = 0.9¹⁰ = 0.3487 at T = 1 (docs/THEORY.md §5.3).
+
+        #expect(abs(mean.value - pow(0.9, 10)) < 2 * mean.standardError!)
+        #expect(times.count == 6 && zip(times, [0, 0.2, 0.4, 0.6, 0.8, 1]).allSatisfy { abs($0! - $1) < 1e-12 })
+        // `sgdyn simulate --paths 2000 --horizon 1 --saves 5 --no-store --out DIR` printed E x1(T) = 0.3496809018146481.
+        #expect(mean.value == 0.3496809018146481)
+    }
+
+    @Test("a configuration error names the parameter before any work is done")
+    func configurationError() {
+        var configuration = SimulateStudy.Configuration()
+        configuration.learningRate = -0.1
+        #expect { try SimulateStudy(configuration) } throws: { error in
+            (error as? ConfigurationError)?.field == "learningRate"
+        }
+    }
+
+    @Test("a run's identity: the spec names the study and holds the configuration with every default")
+    func spec() throws {
+        let spec = try GapStudy(.init(objective: .init(name: "quartic"))).spec()
+        #expect(spec.study == "gap")
+        #expect(spec.text.contains("\"quartic\"") && spec.hash.count == 64)
+    }
+}
+
+// MARK: - DensityStudies.md
+
+@Suite("DensityStudies.md samples")
+struct DensityStudiesSamples {
+    @Test("fokker-planck: Σ x²p of the double well's stationary law is docs/THEORY.md §7.4's 0.8405464652307093, and the law is the grid Gibbs law to round-off")
+    func fokkerPlanck() throws {
+        let result = try FokkerPlanckStudy(.init()).run(StudyContext())   // double well, D = 0.3, 121 nodes on [−3, 3]
+        let secondMoment = result.metric("second moment")!.value          // 0.84054646523070…, docs/THEORY.md §7.4
+        let toGibbs = result.metric("tv fp-stationary–gibbs")!.value       // ≈ 1e-15: the discrete equilibrium is e^{−f/D}/Z
+
+        #expect(abs(secondMoment - 0.8405464652307093) < 1e-12)
+        #expect(toGibbs < 1e-12)
+    }
+
+    @Test("master: the Bernoulli example's stationary variance is 1/3 (Uniform[−1, 1]), the Langevin model's 1/4")
+    func master() throws {
+        let result = try MasterStudy(.init()).run(StudyContext())   // Bernoulli example, ηλ = 0.5
+        let laws = result.table("laws")!                           // master-equation, exact-discrete, langevin-gaussian, gibbs
+        let variances = laws.numbers("variance")                   // ≈ 0.33336, 1/3, 0.25, 0.25
+        let kurtosis = result.metric("excess kurtosis master")!     // ≈ −1.2, the uniform law's
+
+        #expect(variances.count == 4)
+        #expect(abs(variances[0]! - 1.0 / 3) < 1e-4 && variances[1]! == 1.0 / 3)
+        #expect(abs(variances[2]! - 0.25) < 1e-12 && abs(variances[3]! - 0.25) < 1e-6)
+        #expect(abs(kurtosis.value + 1.2) < 1e-3)
+        #expect(abs(result.metric("variance ratio")!.value - 4.0 / 3) < 1e-12)   // 1/(1 − ηλ/2)
+    }
+
+    @Test("stationary: the ensemble's variance holds 1/3 within 2 SE; master 1/3, Langevin 1/4; the CLI's numbers")
+    func stationary() throws {
+        var configuration = StationaryStudy.Configuration()   // SGD on the Bernoulli example, ηλ = 0.5
+        configuration.paths = 400
+        configuration.burnIn = 50
+        configuration.steps = 250
+        let result = try StationaryStudy(configuration).run(StudyContext())
+        let ensemble = result.metric("variance ensemble")!   // 0.3321 ± 0.0012, from the iterates
+        let master = result.metric("variance master")!       // 0.33336, the master equation's law
+        let langevin = result.metric("variance langevin")!   // 0.25, the Langevin model's
+
+        #expect(abs(ensemble.value - 1.0 / 3) < 2 * ensemble.standardError!)
+        #expect(abs(master.value - 1.0 / 3) < 1e-4)
+        #expect(abs(langevin.value - 0.25) < 1e-9)
+        // `sgdyn stationary --paths 400 --burn-in 50 --steps 250 --no-store --out DIR` printed 0.33213823486221156.
+        #expect(ensemble.value == 0.33213823486221156)
+    }
+}
+
+// MARK: - NoiseAndStabilityStudies.md
+
+@Suite("NoiseAndStabilityStudies.md samples")
+struct NoiseAndStabilityStudiesSamples {
+    @Test("noise: E‖ξ_B‖² falls as 1/b (slope −1 in its interval) and Σ is aligned with H; the CLI's numbers")
+    func noise() throws {
+        var configuration = NoiseStudy.Configuration()
+        configuration.problem = FiniteSumChoice(objective: .leastSquares)   // diabetes, at its minimum
+        configuration.draws = 2000
+        configuration.scalingDraws = 500
+        let result = try NoiseStudy(configuration).run(StudyContext())
+        let slope = result.metric("slope 1/b")!                // −0.99 [−1.02, −0.96]: Cov ξ_B = Σ/b
+        let alignment = result.metric("cos sigma H")!.value     // 0.97
+
+        #expect(slope.interval!.contains(-1))
+        #expect(alignment > 0.95)
+        // `sgdyn noise --objective least-squares --draws 2000 --scaling-draws 500 --no-store --out DIR`
+        // printed the slope -0.9915580052031634.
+        #expect(slope.value == -0.9915580052031634)
+    }
+
+    @Test("stability: η*_λmax ≤ η*_exact ≤ 2/a at b = 1, and η*_exact = 2/a at b = n without replacement")
+    func stability() throws {
+        var configuration = StabilityStudy.Configuration()
+        configuration.example = .overparameterized   // least squares, n = 5 Gaussian samples in d = 10
+        configuration.samples = 5
+        configuration.dimension = 10
+        let result = try StabilityStudy(configuration).run(StudyContext())
+        let gd = result.metric("GD limit 2/a")!.value                                   // 0.504
+        let exact = result.metric("eta* exact b=1 with-replacement")!.value              // 0.106
+        let sufficient = result.metric("eta* lambda-max b=1 with-replacement")!.value    // 0.104
+        let full = result.metric("eta* exact b=5 without-replacement")!.value            // = 2/a: c(n) = 0
+
+        #expect(sufficient <= exact && exact <= gd)
+        #expect(abs(full - gd) < 1e-12 * gd)
+        #expect(abs(gd - 0.5042498151133726) < 1e-12)
     }
 }

@@ -151,7 +151,7 @@ struct CLITests {
 
     @Test("--help on every command explains the options")
     func help() throws {
-        for cmd in [[], ["flow"], ["gap"], ["weak-error"], ["simulate"], ["merge"], ["bench"]] {
+        for cmd in [[], ["flow"], ["gap"], ["weak-error"], ["simulate"], ["merge"]] {
             let r = try CLI.run(cmd + ["--help"])
             #expect(r.status == 0)
             #expect(r.stdout.contains("OPTIONS") || r.stdout.contains("SUBCOMMANDS"))

@@ -276,7 +276,6 @@ public struct Ensemble: Sendable {
     public func run<K: PathKernel>(_ kernel: K, observables: [Observable] = [], seedDescription: String = "") -> EnsembleResult {
         let blocks = shard.blocks(of: blockCount)
         let pd = kernel.positionDimension
-        let values = pd + observables.count
         let co = pd <= covarianceLimit ? pd : 0
         let saves = kernel.saveCount
         let specs = histogramSpecs

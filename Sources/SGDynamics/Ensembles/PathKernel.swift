@@ -65,7 +65,7 @@ extension PathKernel {
     }
 
     /// ``simulateGroup(firstPath:count:workspace:record:diverged:)`` for a kernel whose lane loop is
-    /// ``simulateLanes(firstPath:count:workspace:record:diverged:)``: each recorded lane becomes one
+    /// ``simulateLanes(firstPath:count:workspace:tape:record:diverged:)``: each recorded lane becomes one
     /// call `record(q, j, x)`, in increasing `q` for each `j`.
     @inlinable
     public func simulateGroupFromLanes(firstPath: Int, count: Int, workspace: inout Workspace,
@@ -195,7 +195,7 @@ public struct AlgorithmKernel<A: Algorithm>: PathKernel {
         simulate(path: path, state: &w.state, record: record)
     }
 
-    @inlinable @usableFromInline
+    @inlinable
     func simulate(path: Int, state s: inout AlgorithmState, record: (Int, [Double]) -> Void) -> Int? {
         algorithm.reset(&s, start: start)
         record(0, s.position)

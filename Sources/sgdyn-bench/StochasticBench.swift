@@ -1,5 +1,6 @@
 import Foundation
 import SGDynamics
+import SGDynamicsReport
 
 /// The ensemble workloads of issue 3 (W1, W2, W3, W9): path-steps per second on all threads, each
 /// checked against exact values so speed never comes at the cost of a wrong answer.
@@ -22,7 +23,7 @@ struct StochasticBench {
     @discardableResult
     func run(_ workloads: Set<String>) throws -> [String: Double] {
         var rates: [String: Double] = [:]
-        var table = TextTable(["workload", "path-steps", "seconds", "path-steps/s", "required", "target", "check"])
+        var table = TextGrid(["workload", "path-steps", "seconds", "path-steps/s", "required", "target", "check"])
         func row(_ name: String, _ steps: Double, _ secs: Double, _ req: Double, _ target: Double, _ check: String) {
             let rate = steps / secs
             table.add([name, fmt(steps, 3), String(format: "%.2f", secs), fmt(rate, 3) + (rate >= req ? "" : " (below)"),
@@ -96,7 +97,7 @@ struct StochasticBench {
             Observable.difference("Δf SME-\(m + 1)", dimension: 2, against: m,
                                   form: .quadratic(hessian: f.base.hessianMatrix, center: [0, 0]))
         }
-        var table = TextTable(["η", "steps", "SME-1 MC", "SME-1 exact", "SME-2 MC", "SME-2 exact", "seconds"])
+        var table = TextGrid(["η", "steps", "SME-1 MC", "SME-1 exact", "SME-2 MC", "SME-2 exact", "seconds"])
         var total = 0.0
         var inside = true
         for eta in etas {

@@ -8,21 +8,21 @@ struct PeerResults {
     /// Reads the CSV written by `benchmarks/peers/run_all.sh` (header `tool,version,workload,paths,steps,seconds,path_steps_per_second,check`).
     static func read(_ path: String) throws -> [Row] {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
-            throw CLIError.usage("--peers", "cannot read '\(path)'; run benchmarks/peers/run_all.sh to make it")
+            throw BenchError.usage("--peers", "cannot read '\(path)'; run benchmarks/peers/run_all.sh to make it")
         }
         var lines = text.split(whereSeparator: \.isNewline).map(String.init)
-        guard let header = lines.first else { throw CLIError.usage("--peers", "'\(path)' is empty") }
+        guard let header = lines.first else { throw BenchError.usage("--peers", "'\(path)' is empty") }
         let names = split(header)
         guard let ti = names.firstIndex(of: "tool"), let vi = names.firstIndex(of: "version"),
               let wi = names.firstIndex(of: "workload"), let pi = names.firstIndex(of: "paths"),
               let ri = names.firstIndex(of: "path_steps_per_second") else {
-            throw CLIError.usage("--peers", "'\(path)' needs the columns tool, version, workload, paths, path_steps_per_second")
+            throw BenchError.usage("--peers", "'\(path)' needs the columns tool, version, workload, paths, path_steps_per_second")
         }
         lines.removeFirst()
         return try lines.enumerated().map { n, line in
             let f = split(line)
             guard f.count == names.count, let rate = Double(f[ri]), rate.isFinite, rate > 0, let paths = Int(f[pi]) else {
-                throw CLIError.usage("--peers", "'\(path)' line \(n + 2): expected \(names.count) fields with a positive rate")
+                throw BenchError.usage("--peers", "'\(path)' line \(n + 2): expected \(names.count) fields with a positive rate")
             }
             return Row(tool: f[ti], version: f[vi], workload: f[wi], paths: paths, rate: rate)
         }
@@ -39,7 +39,7 @@ struct PeerResults {
     }
 
     /// Prints the table and writes `bench-peers.svg` (grouped bars, ×10⁷ path-steps/s).
-    static func compare(_ rows: [Row], ours: [String: Double], output: OutputOptions) throws {
+    static func compare(_ rows: [Row], ours: [String: Double], output: BenchOutput) throws {
         let workloads = ["W1", "W2"].filter { ours[$0] != nil }
         guard !workloads.isEmpty else { return }
         var tools = ["SGDynamics (this run)"]
@@ -47,7 +47,7 @@ struct PeerResults {
         func rate(_ tool: String, _ w: String) -> Double? {
             tool == tools[0] ? ours[w] : rows.first { $0.tool == tool && $0.workload == w }?.rate
         }
-        var table = TextTable(["tool"] + workloads.map { "\($0) path-steps/s" } + workloads.map { "SGDynamics / tool (\($0))" })
+        var table = TextGrid(["tool"] + workloads.map { "\($0) path-steps/s" } + workloads.map { "SGDynamics / tool (\($0))" })
         for t in tools {
             table.add([t] + workloads.map { rate(t, $0).map { fmt($0, 3) } ?? "–" }
                       + workloads.map { w in rate(t, w).map { String(format: "%.2f×", ours[w]! / $0) } ?? "–" })

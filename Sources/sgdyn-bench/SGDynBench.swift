@@ -2,11 +2,16 @@ import ArgumentParser
 import CAllocationCounter
 import Foundation
 import SGDynamics
+import SGDynamicsReport
 
-/// `sgdyn bench`: throughput and heap allocations per step of the hot loops (run in release mode).
-struct BenchCommand: ParsableCommand {
+/// `sgdyn-bench`: throughput and heap allocations per step of the hot loops (run in release mode).
+///
+/// A separate executable, so that the shipped `sgdyn` does not carry the benchmarks nor the malloc
+/// interposer (`CAllocationCounter`) that counts allocations.
+@main
+struct SGDynBench: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "bench",
+        commandName: "sgdyn-bench",
         abstract: "Measure steps per second and heap allocations per step of the hot loops (use -c release).",
         discussion: """
         Workloads: GD on logistic regression (breast_cancer.csv, d = 31, n = 569, full gradient each step); \
@@ -14,7 +19,7 @@ struct BenchCommand: ParsableCommand {
         (rtol 1e-8); RK4 on the Nesterov ODE; SGD with minibatches of 10 on the logistic regression; \
         proximal point (Newton), natural gradient (empirical Fisher) and backward Euler. \
         Allocations are counted by interposing malloc/calloc/realloc (glibc); the target is 0 per step. \
-        Run as: swift run -c release sgdyn bench
+        Run as: swift run -c release sgdyn-bench
         """
     )
 
@@ -30,13 +35,33 @@ struct BenchCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Peer results (benchmarks/peers/results.csv from benchmarks/peers/run_all.sh): table and bar chart of W1/W2 rates next to this run's.", valueName: "file"))
     var peers: String?
 
-    @OptionGroup var output: OutputOptions
+    @Option(name: .long, help: ArgumentHelp("Directory for the SVG file of --peers.", valueName: "dir"))
+    var out: String = "sgdyn-out"
+
+    @Flag(name: .long, help: "Print the table only; write no files.")
+    var noFiles = false
+
+    var output: BenchOutput { BenchOutput(out: out, noFiles: noFiles) }
+
+    /// Parse, run, and report an error as one line `sgdyn-bench: error: …` with exit code 64 for bad
+    /// usage and 1 for a failure; help and version as argument-parser prints them.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch let e as BenchError {
+            FileHandle.standardError.write(Data("sgdyn-bench: error: \(e.message)\n".utf8))
+            Foundation.exit(e.code)
+        } catch {
+            exit(withError: error)
+        }
+    }
 
     func validate() throws {
-        guard seconds > 0, seconds.isFinite else { throw ValidationError.field("--seconds", "must be a positive number, got \(seconds)") }
-        guard threads >= 1 else { throw ValidationError.field("--threads", "must be at least 1, got \(threads)") }
+        guard seconds > 0, seconds.isFinite else { throw ValidationError("--seconds: must be a positive number, got \(seconds)") }
+        guard threads >= 1 else { throw ValidationError("--threads: must be at least 1, got \(threads)") }
         for g in groups.split(separator: ",") where !["core", "sde", "w1", "w2", "w3", "w9"].contains(String(g)) {
-            throw ValidationError.field("--groups", "unknown group '\(g)'; valid: core, sde, w1, w2, w3, w9")
+            throw ValidationError("--groups: unknown group '\(g)'; valid: core, sde, w1, w2, w3, w9")
         }
     }
 
@@ -49,16 +74,16 @@ struct BenchCommand: ParsableCommand {
             let rates = try StochasticBench(threads: threads).run(Set(sde))
             if let rows = peerRows { try PeerResults.compare(rows, ours: rates, output: output) }
         } else if peerRows != nil {
-            throw CLIError.usage("--peers", "compares with W1/W2: add --groups sde (or w1,w2)")
+            throw BenchError.usage("--peers", "compares with W1/W2: add --groups sde (or w1,w2)")
         }
         if chosen.contains("w9") { try StochasticBench(threads: threads).w9() }
     }
 
     func core() throws {
         #if DEBUG
-        print("note: this is a debug build; numbers are meaningful only with `swift run -c release sgdyn bench`.")
+        print("note: this is a debug build; numbers are meaningful only with `swift run -c release sgdyn-bench`.")
         #endif
-        var table = TextTable(["workload", "steps", "seconds", "steps/s", "allocations/step", "check"])
+        var table = TextGrid(["workload", "steps", "seconds", "steps/s", "allocations/step", "check"])
 
         // 1. GD on logistic regression.
         let lr = try LogisticRegression(dataset: try Dataset.builtIn("breast_cancer"))
@@ -117,7 +142,7 @@ struct BenchCommand: ParsableCommand {
         table.add(["proximal point (Newton, η = 1), logistic regression", "\(m5.steps)", fmt(m5.seconds, 3),
                    fmt(Double(m5.steps) / m5.seconds, 3), fmt(m5.allocationsPerStep, 3),
                    lr.value(s5.position) < lr0 ? "loss decreased \(fmt(lr0, 4)) → \(fmt(lr.value(s5.position), 4))" : "LOSS DID NOT DECREASE"])
-        let ls = try LeastSquares(dataset: try Dataset.builtIn("diabetes"))
+        let ls = LeastSquares(dataset: try Dataset.builtIn("diabetes"))
         let ngd = NaturalGradient(empiricalFisherOf: ls, learningRate: 0.1, damping: 1e-3)
         var s6 = ngd.makeState(start: [Double](repeating: 0, count: ls.dimension))
         let ls0 = ls.value(s6.position)
@@ -140,7 +165,7 @@ struct BenchCommand: ParsableCommand {
     }
 
     /// Repeated Dormand–Prince solves of `model` from (−1.2, 1) to t = 10 (concrete type, no type erasure).
-    func benchDormandPrince<M: Model>(_ label: String, _ model: M, solver: DormandPrince54, into table: inout TextTable) {
+    func benchDormandPrince<M: Model>(_ label: String, _ model: M, solver: DormandPrince54, into table: inout TextGrid) {
         let problem = ODEProblem(model: model, initialState: [-1.2, 1], saveTimes: [10])
         var last = solver.solve(problem)
         let m = measure(seconds: seconds) {
