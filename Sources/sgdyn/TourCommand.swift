@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SGDynamics
 
 /// `sgdyn tour`: the project's story end to end — five studies, each a claim of the theory and what
 /// was measured, kept in the run store and shown in one HTML report.
@@ -32,7 +33,8 @@ struct TourCommand: ParsableCommand {
         guard threads >= 1 else { throw ValidationError.field("--threads", "must be at least 1, got \(threads)") }
     }
 
-    /// One part of the tour: a title, the claim in words, and the study command lines that test it.
+    /// One part of the tour (the library's `TourStudy` part) with the command line of each of its
+    /// steps, printed so that a user can run it alone; each gives its step's spec (a test checks).
     struct Part {
         let tag: String
         let title: String
@@ -43,24 +45,18 @@ struct TourCommand: ParsableCommand {
     var parts: [Part] {
         let paths = quick ? "10000" : "1000000"
         let ensemble = quick ? ["--paths", "1000", "--steps", "100"] : []
-        return [
-            Part(tag: "a", title: "GD vs gradient flow on an ill-conditioned quadratic",
-                 claim: "GD is forward Euler for gradient flow: the gap is O(η) (order 1) and GD diverges for η > 2/L.",
-                 commands: [["flow"], ["gap", "--objective", "ill-quadratic", "--etas", "0.02,0.01,0.005,0.0025,0.00125"]]),
-            Part(tag: "b", title: "SGD vs its stochastic modified equations (Li–Tai–E quadratic)",
-                 claim: "SME-1 approximates SGD weakly at order 1 in η, SME-2 at order 2.",
-                 commands: [["weak-error", "--mode", "mc", "--paths", paths, "--threads", "\(threads)"]]),
-            Part(tag: "c", title: "SGLD on a double well: stationary law vs Gibbs vs Fokker–Planck",
-                 claim: "As η → 0, SGLD samples the Gibbs law e^{−f/T}/Z, the stationary solution of the Fokker–Planck equation.",
-                 commands: [["stationary", "--algorithm", "sgld", "--objective", "double-well", "--threads", "\(threads)"] + ensemble]),
-            Part(tag: "d", title: "Finite-η SGD: the master equation vs Langevin's Gaussian",
-                 claim: "At finite η, SGD's stationary law is the fixed point of its master equation (here uniform), not the Gaussian of the Langevin model.",
-                 commands: [["stationary", "--example", "bernoulli", "--eta-lambda", "0.5", "--threads", "\(threads)"] + ensemble]),
-            Part(tag: "e", title: "Real data: gradient noise of logistic regression on breast_cancer.csv",
-                 claim: "Minibatch noise is often modelled as Gaussian with covariance Σ/b, Σ ≈ Hessian near the minimum.",
-                 commands: [["noise"]]),
+        let commands: [String: [[String]]] = [
+            "a": [["flow"], ["gap", "--objective", "ill-quadratic", "--etas", "0.02,0.01,0.005,0.0025,0.00125"]],
+            "b": [["weak-error", "--mode", "mc", "--paths", paths, "--threads", "\(threads)"]],
+            "c": [["stationary", "--algorithm", "sgld", "--objective", "double-well", "--threads", "\(threads)"] + ensemble],
+            "d": [["stationary", "--example", "bernoulli", "--eta-lambda", "0.5", "--threads", "\(threads)"] + ensemble],
+            "e": [["noise"]],
         ]
+        return Self.library(quick: quick).parts.map { Part(tag: $0.tag, title: $0.title, claim: $0.claim, commands: commands[$0.tag] ?? []) }
     }
+
+    /// The tour as the library defines it.
+    static func library(quick: Bool) -> TourStudy { TourStudy(quick: quick) }
 
     func run() throws {
         let storePath = StoreLocation.resolve(store)
