@@ -49,7 +49,7 @@ struct RunsExportCommand: ParsableCommand {
                 "claim": r.claim as Any? ?? NSNull(), "reading": r.reading as Any? ?? NSNull(), "stdout": r.stdout as Any? ?? NSNull(),
                 "artifacts": artifacts.map { ["name": $0.name, "kind": $0.kind.rawValue, "contents": $0.contents] },
             ]
-            files = [("run-\(id).json", jsonString(doc))]
+            files = [("run-\(id).json", try jsonString(doc))]
         } else {
             guard !artifacts.isEmpty else {
                 throw CLIError.runtime("run \(id) kept no files to export; try --format json for the whole run")

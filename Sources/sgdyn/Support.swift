@@ -61,22 +61,6 @@ struct ObjectiveOptions: ParsableArguments {
         ObjectiveChoice(name: objective, diagonal: try diagonal.map { try parseNumbers($0, field: "--diagonal") }, data: data,
                         start: try x0.map { try parseNumbers($0, field: "--x0") })
     }
-
-    func resolve() throws -> (CatalogObjective, [Double]) {
-        let diag = try diagonal.map { try parseNumbers($0, field: "--diagonal") }
-        if let data, !FileManager.default.fileExists(atPath: data) {
-            throw CLIError.usage("--data", "no file at '\(data)'; give the path of a CSV file with a header row")
-        }
-        let entry = try ObjectiveCatalog.make(objective, diagonal: diag, data: data)
-        var start = entry.start
-        if let x0 {
-            start = try parseNumbers(x0, field: "--x0")
-            guard start.count == entry.objective.dimension else {
-                throw CLIError.usage("--x0", "has \(start.count) coordinates but \(objective) has dimension \(entry.objective.dimension)")
-            }
-        }
-        return (entry, start)
-    }
 }
 
 /// Threads for ensembles (not part of a run's identity: results are the same for any count).
@@ -97,19 +81,6 @@ struct OutputOptions: ParsableArguments {
     @Flag(name: .long, help: "Print the table only; write no files.")
     var noFiles = false
 
-    /// Write `contents` to `out/name` atomically (temporary file, then rename), return the path.
-    func write(_ contents: String, to name: String) throws -> String? {
-        if noFiles { return nil }
-        let dir = URL(fileURLWithPath: out, isDirectory: true)
-        do {
-            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-            let url = dir.appendingPathComponent(name)
-            try Data(contents.utf8).write(to: url, options: .atomic)
-            return url.path
-        } catch {
-            throw CLIError.runtime("cannot write \(name) in '\(out)': \(error.localizedDescription)")
-        }
-    }
 }
 
 /// Fixed-width text tables for stdout.
@@ -128,14 +99,19 @@ struct TextTable {
 
 func fmt(_ v: Double, _ digits: Int = 4) -> String { NumberText.short(v, digits) }
 
-/// JSON encoding of plain dictionaries (sorted keys, non-finite numbers as null).
-func jsonString(_ value: Any) -> String {
+/// JSON encoding of plain dictionaries (sorted keys, non-finite numbers as null); a value that
+/// cannot be encoded is an error, never `{}`.
+func jsonString(_ value: Any) throws -> String {
     func clean(_ v: Any) -> Any {
         if let d = v as? Double { return d.isFinite ? d : NSNull() }
         if let a = v as? [Any] { return a.map(clean) }
         if let m = v as? [String: Any] { return m.mapValues(clean) }
         return v
     }
-    let data = (try? JSONSerialization.data(withJSONObject: clean(value), options: [.prettyPrinted, .sortedKeys])) ?? Data("{}".utf8)
+    let cleaned = clean(value)
+    guard JSONSerialization.isValidJSONObject(cleaned),
+          let data = try? JSONSerialization.data(withJSONObject: cleaned, options: [.prettyPrinted, .sortedKeys]) else {
+        throw CLIError.runtime("cannot encode the export as JSON")
+    }
     return String(decoding: data, as: UTF8.self) + "\n"
 }

@@ -41,6 +41,25 @@ struct WeakErrorRun {
         return WeakError.exact(alg, model, learningRate: eta)
     }
 
+    /// Independent ensembles: the algorithm once, then each model (seeds of their own); the weak
+    /// error of each model from the two ensembles' means and standard errors.
+    mutating func independent<A: PathKernel, M: PathKernel>(_ eta: Double, steps n: Int, algorithm: A, models: [M], orders: [Int],
+                                                            test: WeakErrorTest) -> [WeakError.Point] {
+        let parts = 1 + models.count
+        let alg = ensemble(eta, steps: n, parts: parts).run(algorithm, observables: [test.observable])
+        var points: [WeakError.Point] = []
+        var results: [EnsembleResult] = []
+        for (m, kernel) in models.enumerated() {
+            let res = ensemble(eta, steps: n, part: 1 + m, parts: parts).run(kernel, observables: [test.observable])
+            results.append(res)
+            points.append(WeakError.compare(alg, res, observable: 0, learningRate: eta))
+        }
+        context.finishProgress(label(eta))
+        noteDivergence(eta, "SGD", alg)
+        for (m, res) in results.enumerated() { noteDivergence(eta, "SME-\(orders[m])", res) }
+        return points
+    }
+
     /// Heavy ball or Nesterov against the regime-A SME (docs/THEORY.md §4.4), exactly or by Monte Carlo.
     mutating func liTaiEMomentum(_ f: NoisyQuadratic, start: [Double], test: WeakErrorTest) throws -> StudyResult {
         let mu = c.momentum
@@ -126,16 +145,7 @@ struct WeakErrorRun {
                 for m in orders.indices { rows[m].append(WeakError.paired(res, observable: m, learningRate: eta)) }
                 continue
             }
-            let alg = ensemble(eta, steps: n, parts: 1 + kernels.count).run(sgdKernel, observables: [test.observable])
-            var results: [EnsembleResult] = []
-            for (m, kernel) in kernels.enumerated() {
-                let res = ensemble(eta, steps: n, part: 1 + m, parts: 1 + kernels.count).run(kernel, observables: [test.observable])
-                results.append(res)
-                rows[m].append(WeakError.compare(alg, res, observable: 0, learningRate: eta))
-            }
-            context.finishProgress(label(eta))
-            noteDivergence(eta, "SGD", alg)
-            for (m, res) in results.enumerated() { noteDivergence(eta, "SME-\(orders[m])", res) }
+            for (m, p) in independent(eta, steps: n, algorithm: sgdKernel, models: kernels, orders: orders, test: test).enumerated() { rows[m].append(p) }
         }
         return result(objective: "li-tai-e H = diag(\(c.diagonal.map { NumberText.short($0) }.joined(separator: ","))), b = \(c.batch)",
                       method: method, start: start, test: test, rows: rows, expected: orders.map(Double.init))
@@ -149,20 +159,12 @@ struct WeakErrorRun {
             try context.checkCancellation()
             let n = study.steps[i]
             let source = MinibatchGradient(f, batchSize: c.batch, sampling: .withReplacement)
-            let alg = ensemble(eta, steps: n, parts: 1 + orders.count)
-                .run(AlgorithmKernel(SGD(source, learningRate: eta), start: start, steps: n, seed: c.seed), observables: [test.observable])
-            var results: [EnsembleResult] = []
-            for (m, order) in orders.enumerated() {
-                let sme = SME(source, learningRate: eta, order: order)
-                let kernel = SDEKernel(sme, solver: EulerMaruyama(), start: start, stepSize: eta / Double(r), steps: n * r,
-                                       saveEvery: r, seed: c.seed &+ UInt64(1 + m))
-                let res = ensemble(eta, steps: n, part: 1 + m, parts: 1 + orders.count).run(kernel, observables: [test.observable])
-                results.append(res)
-                rows[m].append(WeakError.compare(alg, res, observable: 0, learningRate: eta))
+            let sgd = AlgorithmKernel(SGD(source, learningRate: eta), start: start, steps: n, seed: c.seed)
+            let kernels = orders.enumerated().map { m, order in
+                SDEKernel(SME(source, learningRate: eta, order: order), solver: EulerMaruyama(), start: start, stepSize: eta / Double(r),
+                          steps: n * r, saveEvery: r, seed: c.seed &+ UInt64(1 + m))
             }
-            context.finishProgress(label(eta))
-            noteDivergence(eta, "SGD", alg)
-            for (m, res) in results.enumerated() { noteDivergence(eta, "SME-\(orders[m])", res) }
+            for (m, p) in independent(eta, steps: n, algorithm: sgd, models: kernels, orders: orders, test: test).enumerated() { rows[m].append(p) }
         }
         return result(objective: "\(f.name) (n = \(f.sampleCount), d = \(f.dimension)), b = \(c.batch) with replacement",
                       method: "Monte Carlo, \(c.paths) paths per ensemble; SMEs by Euler–Maruyama at step η/\(r) (its O(η/\(r)) bias is below the model error measured)",
