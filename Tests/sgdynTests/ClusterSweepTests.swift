@@ -49,4 +49,41 @@ struct ClusterSweepTests {
             #expect(FileManager.default.contents(atPath: a + "/" + name) == FileManager.default.contents(atPath: b + "/" + name), "\(name)")
         }
     }
+
+    @Test("a sweep over η prints one table across its points with a fitted order in η, and reports it with a log–log figure")
+    func etaSweepOrder() throws {
+        let dir = CLI.tempDir()
+        let file = dir + "/eta.yaml"
+        // SGD's stationary-ish variance on the Li–Tai–E quadratic grows like η (docs/THEORY.md §6.3): order ≈ 1
+        try "study: simulate\nhorizon: 20\npaths: 4000\nsaves: 2\nno-files: true\nsweep:\n  eta: [0.08, 0.04, 0.02, 0.01]\n"
+            .write(toFile: file, atomically: true, encoding: .utf8)
+        let r = try CLI.run(["run", file, "--store", dir + "/s.sqlite"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("aggregate over the 4 points"))
+        let line = try #require(r.stdout.split(separator: "\n").first { $0.hasPrefix("variance x1 at end against learningRate: order ") })
+        let order = try #require(Double(line.split(separator: " ")[7]))
+        #expect(abs(order - 1) < 0.2, "\(line)")
+        let out = dir + "/agg"
+        #expect(try CLI.run(["runs", "aggregate", "1", "2", "3", "4", "--store", dir + "/s.sqlite", "--out", out]).status == 0)
+        let svg = try String(contentsOfFile: out + "/aggregate.svg", encoding: .utf8)
+        #expect(svg.hasPrefix("<svg") || svg.contains("<svg"))
+    }
+
+    @Test("changing one byte of a --data CSV makes sgdyn run compute again instead of skipping the stored point")
+    func dataEditRecomputes() throws {
+        let dir = CLI.tempDir()
+        let csv = dir + "/d.csv"
+        try "u,v,y\n1,2,3\n2,1,0\n0,1,1\n3,3,2\n1,1,1\n2,2,5\n0,3,1\n".write(toFile: csv, atomically: true, encoding: .utf8)
+        let file = dir + "/n.yaml"
+        try "study: noise\nobjective: least-squares\ndata: \(csv)\ndraws: 1000\ndirections: 2\nbatch: 2\nbatches: \"1,2,4\"\nscaling-draws: 100\nno-files: true\nsweep:\n  seed: [1, 2]\n"
+            .write(toFile: file, atomically: true, encoding: .utf8)
+        let first = try CLI.run(["run", file, "--store", dir + "/s.sqlite"])
+        #expect(first.status == 0, "\(first.stderr)")
+        let again = try CLI.run(["run", file, "--store", dir + "/s.sqlite"])
+        #expect(again.stdout.components(separatedBy: "skipped: same spec").count == 3, "both points stored: skipped")
+        #expect(!first.stdout.contains("against seed"), "no power law is fitted against a seed")
+        try "u,v,y\n1,2,3\n2,1,0\n0,1,1\n3,3,2\n1,1,1\n2,2,5\n0,3,2\n".write(toFile: csv, atomically: true, encoding: .utf8)
+        let edited = try CLI.run(["run", file, "--store", dir + "/s.sqlite"])
+        #expect(edited.status == 0 && !edited.stdout.contains("skipped"), "the data changed: computed again")
+    }
 }

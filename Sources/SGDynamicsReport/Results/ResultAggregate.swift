@@ -39,9 +39,10 @@ public struct ResultAggregate: Sendable {
         metricKeys = first.filter { k in results.allSatisfy { $0.metric(k) != nil } }
     }
 
-    /// The one numeric setting that varies, if there is exactly one.
+    /// The one numeric setting that varies, if there is exactly one (a seed or a shard is no axis:
+    /// a power law in it means nothing).
     public var axis: String? {
-        guard varying.count == 1, let name = varying.first else { return nil }
+        guard varying.count == 1, let name = varying.first, !["seed", "shard"].contains(where: { name.lowercased().contains($0) }) else { return nil }
         return points.allSatisfy({ Double($0.settings[name] ?? "") != nil }) ? name : nil
     }
 
@@ -87,6 +88,7 @@ public struct ResultAggregate: Sendable {
     public var findings: [String] {
         guard let axis else {
             return varying.count > 1 ? ["\(varying.count) settings vary (\(varying.joined(separator: ", "))): no power law is fitted"] : []
+                + (varying.count == 1 ? ["\(varying[0]) varies but is not a step, a size or another number to scale by: no power law is fitted"] : [])
         }
         let lines = fits().map { k, f in
             axisIsBatch ? "\(k) against \(axis): slope \(f.description) (95% interval)"
