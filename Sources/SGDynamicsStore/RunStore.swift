@@ -26,13 +26,15 @@ public final class RunStore: Sendable {
     /// Opening brings the schema up to date and marks as `interrupted` every `running` run whose
     /// process is gone (see `ProcessIdentity.isGone`).
     /// - Throws: `RunStoreError` (never crashes on a damaged or foreign file).
-    public init(path: String, create: Bool = true) throws(RunStoreError) {
+    /// With `readOnly`, the store is only read (an existing store on a read-only file or directory,
+    /// or one another process writes): nothing is migrated or marked, and every write fails.
+    public init(path: String, create: Bool = true, readOnly: Bool = false) throws(RunStoreError) {
         self.path = path
         var isDirectory: ObjCBool = false
         let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
         if exists && isDirectory.boolValue { throw .isDirectory(path: path) }
         if !exists {
-            guard create else { throw .missingStore(path: path) }
+            guard create, !readOnly else { throw .missingStore(path: path) }
             let parent = URL(fileURLWithPath: path).deletingLastPathComponent().path
             var parentIsDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: parent, isDirectory: &parentIsDirectory), parentIsDirectory.boolValue else {
@@ -40,7 +42,8 @@ public final class RunStore: Sendable {
             }
         }
         var configuration = Configuration()
-        configuration.journalMode = .wal
+        configuration.readonly = readOnly
+        if !readOnly { configuration.journalMode = .wal }
         configuration.busyMode = .timeout(10)
         configuration.foreignKeysEnabled = true
         configuration.label = "sgdyn run store"

@@ -39,8 +39,12 @@ struct StoreLocation: ParsableArguments {
     /// (exit 64 for a bad path or file, 1 for a failure of the machine).
     static func open(_ path: String, create: Bool) throws -> RunStore {
         guard !path.isEmpty else { throw CLIError.usage("--store", "give the path of a run store file, e.g. sgdyn.sqlite") }
+        // A reader of a store it may not write (a read-only file or directory) opens it read-only.
+        let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        let readOnly = !create && FileManager.default.fileExists(atPath: path)
+            && (!FileManager.default.isWritableFile(atPath: path) || !FileManager.default.isWritableFile(atPath: directory))
         do {
-            return try RunStore(path: path, create: create)
+            return try RunStore(path: path, create: create, readOnly: readOnly)
         } catch {
             throw CLIError(storeError: error)
         }

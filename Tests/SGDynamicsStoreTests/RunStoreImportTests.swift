@@ -33,3 +33,19 @@ struct RunStoreImportTests {
         #expect(try target.runs().map(\.spec) == ["a"], "one transaction: run b was not imported either")
     }
 }
+
+@Suite("Reading a store read-only")
+struct RunStoreReadOnlyTests {
+    @Test("a store opened read-only lists and reads its runs, marks nothing, and refuses every write")
+    func readOnly() throws {
+        let path = temporaryStorePath()
+        let writer = try RunStore(path: path)
+        let id = try writer.begin(study: "gap", spec: "s", packageVersion: "test")
+        try writer.finish(id: id, outcome: RunOutcome(claim: "c", reading: "r", artifacts: [("gap.json", "{}")]))
+        let reader = try RunStore(path: path, create: false, readOnly: true)
+        #expect(try reader.runs().map(\.spec) == ["s"])
+        #expect(try reader.artifacts(of: id).map(\.name) == ["gap.json"])
+        #expect(throws: RunStoreError.self) { _ = try reader.begin(study: "gap", spec: "t", packageVersion: "test") }
+        #expect(throws: RunStoreError.self) { _ = try RunStore(path: temporaryStorePath(), create: true, readOnly: true) }
+    }
+}
