@@ -1,5 +1,6 @@
 import Foundation
 import Yams
+import SGDynamics
 
 /// An experiment file: a study's command line made into a YAML (or JSON) document.
 ///
@@ -131,7 +132,7 @@ struct SpecFile {
             }
             let points = sweep.reduce(1.0) { $0 * Double($1.values.count) }
             guard points <= Double(Self.maximumPoints) else {
-                throw at(key).error("field 'sweep' makes \(Int(points)) points; at most \(Self.maximumPoints) per file")
+                throw at(key).error("field 'sweep' makes \(points < 1e15 ? String(Int(points)) : NumberText.short(points, 3)) points; at most \(Self.maximumPoints) per file")
             }
         }
         self.path = path

@@ -86,4 +86,22 @@ struct ClusterSweepTests {
         let edited = try CLI.run(["run", file, "--store", dir + "/s.sqlite"])
         #expect(edited.status == 0 && !edited.stdout.contains("skipped"), "the data changed: computed again")
     }
+
+    @Test("counts that would overflow are refused with one line: a sweep of 12¹⁸ points, extreme Slurm variables")
+    func overflowingCounts() throws {
+        let dir = CLI.tempDir()
+        let options = ["seed", "paths", "horizon", "batch", "substeps", "momentum", "test", "mode", "diagonal", "x0", "etas", "models",
+                       "algorithm", "objective", "threads", "out", "store", "data"]
+        let file = dir + "/big.yaml"
+        try ("study: weak-error\nsweep:\n" + options.map { "  \($0): [\((1...12).map(String.init).joined(separator: ","))]\n" }.joined())
+            .write(toFile: file, atomically: true, encoding: .utf8)
+        let big = try CLI.run(["run", file, "--dry-run"])
+        #expect(big.status == 64 && big.stderr.contains("2.66e+19 points") && big.stderr.split(separator: "\n").count == 1, "\(big.stderr)")
+        for env in [["SLURM_ARRAY_TASK_ID": "9223372036854775807", "SLURM_ARRAY_TASK_MIN": "-9223372036854775808", "SLURM_ARRAY_TASK_COUNT": "4"],
+                    ["SLURM_ARRAY_TASK_ID": "1", "SLURM_ARRAY_TASK_COUNT": "99999999999999999999"],
+                    ["JOB_COMPLETION_INDEX": "-9223372036854775808", "SGDYN_SHARD_COUNT": "4"]] {
+            let r = try CLI.run(["simulate", "--paths", "100", "--no-files", "--no-store"], environment: env)
+            #expect(r.status == 64 && r.stderr.split(separator: "\n").count == 1, "\(env): \(r.stderr)")
+        }
+    }
 }

@@ -129,7 +129,7 @@ public struct Dataset: Sendable {
         guard !isDirectory.boolValue else {
             throw DatasetError.unreadable(path: path, reason: "it is a directory")
         }
-        // Bounded before reading: a regular file (not a device, pipe or socket) of at most 256 MiB.
+        // Bounded before reading: a regular file (not a device, pipe or socket) of at most 64 MiB.
         let attributes = try? FileManager.default.attributesOfItem(atPath: path)
         guard (attributes?[.type] as? FileAttributeType) == .typeRegular else {
             throw DatasetError.unreadable(path: path, reason: "it is not a regular file")
@@ -167,6 +167,9 @@ public struct Dataset: Sendable {
         guard columns <= maximumColumns else {
             throw DatasetError.unreadable(path: source, reason: "its header has \(columns) columns, more than \(maximumColumns)")
         }
+        if let long = lines.firstIndex(where: { $0.utf8.count > maximumLineBytes }) {
+            throw DatasetError.unreadable(path: source, reason: "line \(long + 1) is longer than \(maximumLineBytes) bytes")
+        }
         guard (lines.count - headerIndex) * columns <= maximumCells else {
             throw DatasetError.unreadable(path: source, reason: "\(lines.count - headerIndex) rows × \(columns) columns is more than \(maximumCells) numbers")
         }
@@ -201,7 +204,9 @@ public struct Dataset: Sendable {
     }
 
     /// Limits on what a CSV data set may hold, checked before it is parsed.
-    public static let maximumBytes: Int64 = 256 << 20
+    public static let maximumBytes: Int64 = 64 << 20
+    /// Longest line (10⁴ columns of 20 characters fit easily).
+    public static let maximumLineBytes = 1 << 20
     public static let maximumColumns = 10_000
     public static let maximumCells = 50_000_000
 
