@@ -22,7 +22,7 @@ struct ShardEnvironment {
         func number(_ name: String) throws -> Int? {
             guard let text = environment[name] else { return nil }
             // Bounded so that no arithmetic on them can overflow (a job array has at most 2³¹ tasks).
-            guard let n = Int(text.trimmingCharacters(in: .whitespaces)), abs(n) <= Int(Int32.max) else {
+            guard let n = Int(text.trimmingCharacters(in: .whitespaces)), n >= -Int(Int32.max), n <= Int(Int32.max) else {
                 throw CLIError.usage(name, "must be a whole number between −2³¹ and 2³¹, got '\(ErrorReport.escaped(text))'")
             }
             return n
