@@ -28,6 +28,7 @@ struct FlowCommand: LibraryStudyCommand {
 
     @OptionGroup var output: OutputOptions
     @OptionGroup var storeOptions: StoreOptions
+    @OptionGroup var memoryOptions: MemoryOptions
 
     func configuration() throws -> FlowStudy.Configuration {
         FlowStudy.Configuration(objective: try objectiveOptions.choice(), learningRates: try etas.map { try parseNumbers($0, field: "--etas") },

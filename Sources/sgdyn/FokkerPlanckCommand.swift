@@ -81,6 +81,7 @@ struct FokkerPlanckCommand: LibraryStudyCommand {
 
     @OptionGroup var output: OutputOptions
     @OptionGroup var storeOptions: StoreOptions
+    @OptionGroup var memoryOptions: MemoryOptions
 
     func configuration() throws -> FokkerPlanckStudy.Configuration {
         if stationary && time != nil { throw CLIError.usage("--time", "give either --time T (transient) or --stationary, not both") }

@@ -38,6 +38,7 @@ struct GapCommand: LibraryStudyCommand {
 
     @OptionGroup var output: OutputOptions
     @OptionGroup var storeOptions: StoreOptions
+    @OptionGroup var memoryOptions: MemoryOptions
 
     func configuration() throws -> GapStudy.Configuration {
         GapStudy.Configuration(objective: try objectiveOptions.choice(), algorithm: algorithm,

@@ -55,10 +55,20 @@ extension LibraryStudyCommand {
 
     func run() throws { _ = try execute(record: false, skipIfStored: false, progressContext: nil, experiment: nil) }
 
+    /// The command's option group of type `T`, if it has one (threads, memory).
+    func optionGroup<T: ParsableArguments>(_ type: T.Type) -> T? {
+        Mirror(reflecting: self).children.lazy.compactMap { ($0.value as? OptionGroup<T>)?.wrappedValue ?? ($0.value as? T) }.first
+    }
+
     /// Build (and so validate) the study before any work: a bad value is a usage error naming its flag.
     func validate() throws {
         do {
-            _ = try makeStudy()
+            let study = try makeStudy()
+            let limit = optionGroup(MemoryOptions.self)?.limit
+                ?? Double(ProcessInfo.processInfo.physicalMemory) / 2
+            if study.estimatedBytes > limit {
+                throw CLIError.usage("--max-memory", "this run needs about \(NumberText.short(study.estimatedBytes / 1e6, 3)) MB, more than the limit of \(NumberText.short(limit / 1e6, 3)) MB; shorten the horizon, coarsen the grid or raise --max-memory")
+            }
             try OutputWriter.check(out: output.out, noFiles: output.noFiles)
             if !storeOptions.noStore { try StoreLocation.check(storeOptions.path) }
         } catch let e as CLIError where e.code == 64 { throw ValidationError(e.message) }
@@ -87,7 +97,7 @@ extension LibraryStudyCommand {
         }
         for line in try announcements() { FileHandle.standardError.write(Data("sgdyn: \(line)\n".utf8)) }
         let bars = ProgressBars(context: progressContext)
-        let threads = Mirror(reflecting: self).children.lazy.compactMap { $0.value as? ThreadOptions }.first?.threads
+        let threads = optionGroup(ThreadOptions.self)?.threads
         let context = StudyContext(threads: threads ?? ProcessInfo.processInfo.activeProcessorCount, progress: { bars.handle($0) })
         let started = Date()
         var staged: OutputWriter.Staged?

@@ -60,6 +60,7 @@ struct MasterCommand: LibraryStudyCommand {
 
     @OptionGroup var output: OutputOptions
     @OptionGroup var storeOptions: StoreOptions
+    @OptionGroup var memoryOptions: MemoryOptions
 
     func configuration() throws -> MasterStudy.Configuration {
         var c = MasterStudy.Configuration()

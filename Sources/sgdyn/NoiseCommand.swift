@@ -81,6 +81,7 @@ struct NoiseCommand: LibraryStudyCommand {
     @OptionGroup var threadOptions: ThreadOptions
     @OptionGroup var output: OutputOptions
     @OptionGroup var storeOptions: StoreOptions
+    @OptionGroup var memoryOptions: MemoryOptions
 
     func configuration() throws -> NoiseStudy.Configuration {
         var c = NoiseStudy.Configuration()

@@ -80,6 +80,7 @@ struct SimulateCommand: LibraryStudyCommand {
 
     @OptionGroup var output: OutputOptions
     @OptionGroup var storeOptions: StoreOptions
+    @OptionGroup var memoryOptions: MemoryOptions
 
     /// The shard to run: `--shard`, else a job array's shard from the environment, else the whole ensemble.
     func resolveShard() throws -> (shard: Shard, source: String?) {

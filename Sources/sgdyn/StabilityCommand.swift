@@ -84,6 +84,7 @@ struct StabilityCommand: LibraryStudyCommand {
     @OptionGroup var threadOptions: ThreadOptions
     @OptionGroup var output: OutputOptions
     @OptionGroup var storeOptions: StoreOptions
+    @OptionGroup var memoryOptions: MemoryOptions
 
     func configuration() throws -> StabilityStudy.Configuration {
         var c = StabilityStudy.Configuration()

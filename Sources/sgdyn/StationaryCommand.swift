@@ -66,6 +66,7 @@ struct StationaryCommand: LibraryStudyCommand {
     @OptionGroup var threadOptions: ThreadOptions
     @OptionGroup var output: OutputOptions
     @OptionGroup var storeOptions: StoreOptions
+    @OptionGroup var memoryOptions: MemoryOptions
 
     func configuration() throws -> StationaryStudy.Configuration {
         var c = StationaryStudy.Configuration()

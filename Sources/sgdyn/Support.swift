@@ -73,6 +73,19 @@ struct ThreadOptions: ParsableArguments {
     }
 }
 
+/// The memory a run may need before it is refused (not part of a run's identity).
+struct MemoryOptions: ParsableArguments {
+    @Option(name: .customLong("max-memory"), help: ArgumentHelp("Refuse a run whose estimated memory is above this many MB (default: half the machine's memory).", valueName: "MB"))
+    var maxMemory: Double?
+
+    /// The limit in bytes.
+    var limit: Double { (maxMemory ?? Double(ProcessInfo.processInfo.physicalMemory) / 2 / 1e6) * 1e6 }
+
+    func validate() throws {
+        if let maxMemory { guard maxMemory > 0, maxMemory.isFinite else { throw ValidationError.field("--max-memory", "must be a positive number of MB, got \(maxMemory)") } }
+    }
+}
+
 /// Where results go.
 struct OutputOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Directory for the CSV, JSON and SVG files.", valueName: "dir"))

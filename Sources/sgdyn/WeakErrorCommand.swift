@@ -69,6 +69,7 @@ struct WeakErrorCommand: LibraryStudyCommand {
     @OptionGroup var threadOptions: ThreadOptions
     @OptionGroup var output: OutputOptions
     @OptionGroup var storeOptions: StoreOptions
+    @OptionGroup var memoryOptions: MemoryOptions
 
     func configuration() throws -> WeakErrorStudy.Configuration {
         var c = WeakErrorStudy.Configuration()

@@ -104,4 +104,20 @@ struct ClusterSweepTests {
             #expect(r.status == 64 && r.stderr.split(separator: "\n").count == 1, "\(env): \(r.stderr)")
         }
     }
+
+    @Test("a run whose estimated memory is above --max-memory (default half the machine) is refused before it starts")
+    func memoryEstimate() throws {
+        let huge = try CLI.run(["flow", "--objective", "mlp", "--etas", "1e-6", "--no-files", "--no-store"])
+        #expect(huge.status == 64 && huge.stderr.contains("--max-memory") && huge.stderr.contains("MB"), "\(huge.stderr)")
+        let small = try CLI.run(["flow", "--max-memory", "1", "--no-files", "--no-store"])
+        #expect(small.status == 64 && small.stdout.isEmpty)
+        #expect(try CLI.run(["flow", "--max-memory", "10", "--no-files", "--no-store"]).status == 0)
+    }
+
+    @Test("the --threads and --max-memory groups of a command are read (not the defaults)")
+    func optionGroupsAreRead() throws {
+        let w = try WeakErrorCommand.parse(["--threads", "3", "--max-memory", "123"])
+        #expect(w.optionGroup(ThreadOptions.self)?.threads == 3)
+        #expect(w.optionGroup(MemoryOptions.self)?.limit == 123e6)
+    }
 }

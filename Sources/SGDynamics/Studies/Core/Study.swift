@@ -21,6 +21,13 @@ public protocol Study: Sendable {
     init(_ configuration: Configuration) throws
     /// Run the study.
     func run(_ context: StudyContext) throws -> StudyResult
+    /// An upper estimate of the memory the run needs, in bytes (0: small), so that a caller can
+    /// refuse a run too large for its machine before it starts.
+    var estimatedBytes: Double { get }
+}
+
+extension Study {
+    public var estimatedBytes: Double { 0 }
 }
 
 /// A study's configuration: `Codable` with every default filled in, so its canonical JSON

@@ -45,6 +45,15 @@ public struct FlowStudy: Study {
         self.configuration = c
     }
 
+    /// Every iterate of every path is kept (the table, the picture, the series): steps × d numbers
+    /// per learning rate, several times over (trajectory, series cells, figure). With the default
+    /// learning rates (unknown until λ_max is computed) the estimate takes η = 2/λ_max ≥ T/10⁴.
+    public var estimatedBytes: Double {
+        let d = Double(entry.objective.dimension)
+        let steps = (configuration.learningRates ?? [configuration.horizon / 10_000]).map { configuration.horizon / $0 + 1 }.reduce(0, +)
+        return steps * (d + 4) * 8 * 6 + 401 * d * 8 * 8
+    }
+
     /// GD runs ⌊T/η⌋ steps, and its stability is judged over max(⌊T/η⌋, 10⁴): at most 10⁷.
     static func checkSteps(_ horizon: Double, _ eta: Double) throws -> Int {
         try stepCount(horizon: max(horizon / eta, 10_000) * eta, step: eta, limit: 10_000_000, field: "horizon")

@@ -80,6 +80,14 @@ public struct GapStudy: Study {
         self.configuration = c
     }
 
+    /// The algorithm's iterates and the flow's states at every step are kept while a gap is
+    /// measured: about 2 × steps × d numbers for the finest η.
+    public var estimatedBytes: Double {
+        let d = Double(entry.objective.dimension) * (configuration.algorithm == .nesterov ? 2 : 1)
+        let steps = configuration.learningRates.map { configuration.horizon / (configuration.algorithm == .nesterov ? $0.squareRoot() : $0) + 1 }.max() ?? 0
+        return steps * d * 8 * 4
+    }
+
     public func run(_ context: StudyContext) throws -> StudyResult {
         let f: any Objective = entry.objective
         return try measure(f, context)
