@@ -33,14 +33,14 @@ struct WeakErrorCommand: LibraryStudyCommand {
     @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Starting point (default: all ones for li-tai-e, zeros otherwise).", valueName: "x,…"))
     var x0: String?
 
-    @Option(name: .long, help: ArgumentHelp("Algorithm: sgd, hb (heavy ball) or nag (Nesterov); hb and nag are compared with their regime-A SME (η/(1−μ), t = kη), li-tai-e only.", valueName: "name"))
+    @Option(name: .long, help: ArgumentHelp("Algorithm: sgd, hb (heavy ball) or nag (Nesterov); hb and nag are compared with their regime-A SME (η/(1−μ), t = kη).", valueName: "name"))
     var algorithm: WeakErrorStudy.AlgorithmName = .sgd
 
     @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Momentum μ in [0, 1) for hb and nag.", valueName: "μ"))
     var momentum: Double = 0.5
 
-    @Option(name: .long, help: ArgumentHelp("Models, comma separated: sme1, sme2 (sme1 only for hb and nag).", valueName: "m,…"))
-    var models: String = "sme1,sme2"
+    @Option(name: .long, help: ArgumentHelp("Models, comma separated: sme1, sme2 (sme1 only for hb and nag). Default: sme1,sme2 for sgd, sme1 for hb and nag.", valueName: "m,…"))
+    var models: String?
 
     @Option(name: .long, help: ArgumentHelp("Test function g: f, x1…xd, norm2 or x1^4 (any coordinate).", valueName: "g"))
     var test: String = "f"
@@ -79,7 +79,7 @@ struct WeakErrorCommand: LibraryStudyCommand {
         c.start = try x0.map { try parseNumbers($0, field: "--x0") }
         c.algorithm = algorithm
         c.momentum = momentum
-        c.models = try parseChoices(models, field: "--models")
+        c.models = try parseChoices(models ?? (algorithm == .sgd ? "sme1,sme2" : "sme1"), field: "--models")
         c.test = test
         c.learningRates = try parseNumbers(etas, field: "--etas")
         c.horizon = horizon

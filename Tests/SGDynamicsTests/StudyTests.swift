@@ -166,4 +166,21 @@ struct StudyTests {
         c.batch = 1_000_000
         #expect(throws: ConfigurationError.self) { _ = try WeakErrorStudy(c) }
     }
+
+    @Test("heavy ball with μ = 0 on a finite sum is SGD: its weak error against the regime-A SME equals SGD's against SME-1")
+    func heavyBallFiniteSumReducesToSGD() throws {
+        var c = WeakErrorStudy.Configuration()
+        c.objective = .leastSquares
+        c.mode = .mc
+        c.paths = 64
+        c.learningRates = [0.05]
+        c.substeps = 1
+        c.models = [.sme1]
+        c.momentum = 0
+        let sgd = try WeakErrorStudy(c).run(StudyContext(threads: 1))
+        c.algorithm = .hb
+        let hb = try WeakErrorStudy(c).run(StudyContext(threads: 1))
+        let a = try #require(sgd.metric("error SME-1 at η=0.05")), b = try #require(hb.metric("error SME-1 (regime A, η/(1−μ)) at η=0.05"))
+        #expect(abs(a.value - b.value) <= 1e-9 * max(1, abs(a.value)), "\(a.value) vs \(b.value)")
+    }
 }

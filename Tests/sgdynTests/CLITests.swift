@@ -85,7 +85,7 @@ struct CLITests {
         (["weak-error", "--algorithm", "adam"], "--algorithm"),
         (["weak-error", "--algorithm", "hb", "--momentum", "1"], "--momentum"),
         (["weak-error", "--algorithm", "hb", "--models", "sme1,sme2"], "--models"),
-        (["weak-error", "--algorithm", "nag", "--objective", "least-squares"], "--algorithm"),
+        (["weak-error", "--algorithm", "nag", "--models", "sme2"], "--models"),
         (["simulate", "--eta", "1e-300"], "--horizon"),
         (["simulate", "--amplification", "inf"], "--amplification"),
         (["simulate", "--paths", "100000000000"], "--paths"),

@@ -9,7 +9,8 @@ import Foundation
 /// SME-2; 1 for the regime-A momentum SME). On the Li–Tai–E quadratic the moments are exact
 /// (`mode: .exact`), or sampled with SGD's noise γ_k and the SMEs' ΔW_k/√η the same draws (common
 /// random numbers) when b = 1; on least squares and logistic regression by Monte Carlo, the SMEs by
-/// Euler–Maruyama at step η/substeps.
+/// Euler–Maruyama at step η/substeps. Heavy ball and Nesterov are compared with the regime-A SME
+/// (η/(1−μ), docs/THEORY.md §4.4) on every objective.
 ///
 ///     var c = WeakErrorStudy.Configuration()
 ///     c.mode = .exact
@@ -67,9 +68,6 @@ public struct WeakErrorStudy: Study {
         guard c.batch >= 1 else { throw ConfigurationError(field: "batch", "must be at least 1, got \(c.batch)") }
         guard c.substeps >= 1, c.substeps <= 10_000 else { throw ConfigurationError(field: "substeps", "must be between 1 and 10000, got \(c.substeps)") }
         guard c.momentum >= 0, c.momentum < 1 else { throw ConfigurationError(field: "momentum", "must be in [0, 1), got \(c.momentum)") }
-        guard c.algorithm == .sgd || c.objective == .liTaiE else {
-            throw ConfigurationError(field: "algorithm", "hb and nag are available on li-tai-e; use sgd for \(c.objective.rawValue)")
-        }
         guard !c.learningRates.isEmpty, c.learningRates.allSatisfy({ $0 > 0 && $0 < 1 }) else {
             throw ConfigurationError(field: "learningRates", "learning rates must lie in (0, 1), got \(c.learningRates)")
         }
