@@ -261,7 +261,7 @@ struct WeakErrorRun {
                 let predicted = fits[m].map { exp($0.intercept) * pow(last.learningRate, $0.order) } ?? last.error
                 let need = WeakError.requiredPaths(standardDeviation: last.standardError * Double(last.paths).squareRoot(),
                                                    expectedError: max(predicted, 1e-300))
-                warnings.append(StudyWarning(.monteCarloError, "at η = \(NumberText.short(last.learningRate)) the Monte Carlo error of \(names[m]) (5 SE = \(NumberText.short(5 * last.standardError, 3))) is not below the error measured (\(NumberText.short(last.error, 3))); use --paths ≥ \(need) or the exact mode"))
+                warnings.append(StudyWarning(.monteCarloError, "at η = \(NumberText.short(last.learningRate)) the Monte Carlo error of \(names[m]) (5 SE = \(NumberText.short(5 * last.standardError, 3))) is not below the error measured (\(NumberText.short(last.error, 3))); use --paths ≥ \(need)\(c.objective == .liTaiE ? " or the exact mode" : "")"))
             }
         }
 
