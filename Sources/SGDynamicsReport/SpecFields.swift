@@ -92,7 +92,7 @@ public struct SpecFields: Sendable, Equatable {
 
 /// A JSON document as a value (for flattening specs).
 enum JSONValue: Decodable {
-    case null, bool(Bool), number(Double), string(String), array([JSONValue]), object([String: JSONValue])
+    case null, bool(Bool), integer(Int64), unsigned(UInt64), number(Double), string(String), array([JSONValue]), object([String: JSONValue])
 
     init(from decoder: any Decoder) throws {
         if var a = try? decoder.unkeyedContainer() {
@@ -109,6 +109,7 @@ enum JSONValue: Decodable {
         }
         let c = try decoder.singleValueContainer()
         if c.decodeNil() { self = .null } else if let b = try? c.decode(Bool.self) { self = .bool(b) }
+        else if let i = try? c.decode(Int64.self) { self = .integer(i) } else if let u = try? c.decode(UInt64.self) { self = .unsigned(u) }
         else if let d = try? c.decode(Double.self) { self = .number(d) } else { self = .string(try c.decode(String.self)) }
     }
 
@@ -117,6 +118,8 @@ enum JSONValue: Decodable {
         switch self {
         case .null: return "null"
         case .bool(let b): return b ? "true" : "false"
+        case .integer(let i): return String(i)
+        case .unsigned(let u): return String(u)
         case .number(let d): return d == d.rounded() && abs(d) < 1e15 ? String(Int64(d)) : "\(d)"
         case .string(let s): return s
         case .array(let a): return "[" + a.map(\.text).joined(separator: ",") + "]"

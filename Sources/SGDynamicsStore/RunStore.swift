@@ -53,16 +53,23 @@ public final class RunStore: Sendable {
             throw Self.translate(error, path: path)
         }
         do {
-            try queue.write { db in
+            try queue.read { db in
                 let tables = try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
                 if !tables.isEmpty && !tables.contains("grdb_migrations") { throw RunStoreError.notARunStore(path: path) }
                 if try Self.migrator.hasBeenSuperseded(db) { throw RunStoreError.newerSchema(path: path) }
             }
-            try Self.migrator.migrate(queue)
+            if readOnly {
+                guard try queue.read({ db in try Self.migrator.hasCompletedMigrations(db) }) else {
+                    throw RunStoreError.cannotOpen(path: path, reason: "it was written by an older sgdyn; open it once for writing (e.g. sgdyn runs list) to bring it up to date")
+                }
+            } else {
+                try Self.migrate(queue, path: path)
+            }
+            try Self.checkSchema(queue, path: path)
         } catch {
             throw Self.translate(error, path: path)
         }
-        _ = try markInterrupted()
+        if !readOnly { _ = try markInterrupted() }
     }
 
     /// Bring the schema up to date. Several processes may create a new store at the same moment:
@@ -220,12 +227,13 @@ public final class RunStore: Sendable {
             return try queue.write { db in
                 var summary = ImportSummary(imported: [], duplicates: [])
                 for r in incoming {
-                    let theirs = files[r.id!]!.map { [$0.name, $0.contents] }
+                    let theirs = Dictionary(files[r.id!]!.map { ($0.name, $0.contents) }, uniquingKeysWith: { a, _ in a })
                     let here = try StoredRun.filter(Column("specHash") == r.specHash && Column("status") == RunStatus.done.rawValue)
                         .order(Column("id")).fetchAll(db)
                     var duplicate: Int64?
                     for h in here where duplicate == nil {
-                        let mine = try StoredArtifact.filter(Column("runId") == h.id!).fetchAll(db).map { [$0.name, $0.contents] }
+                        let mine = Dictionary(try StoredArtifact.filter(Column("runId") == h.id!).fetchAll(db).map { ($0.name, $0.contents) },
+                                              uniquingKeysWith: { a, _ in a })
                         if mine == theirs { duplicate = h.id }
                     }
                     if duplicate == nil, let h = here.first {

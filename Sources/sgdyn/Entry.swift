@@ -30,6 +30,7 @@ enum Entry {
             let report = ErrorReport(error)
             if report.code == 0 {
                 print(report.message)
+                checkStandardOutput()
                 exit(0)
             }
             fail(report.line, code: report.code)

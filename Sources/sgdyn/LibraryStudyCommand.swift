@@ -87,7 +87,10 @@ extension LibraryStudyCommand {
             let s = try StoreLocation.open(storeOptions.path, create: true)
             store = s
             if skipIfStored, let earlier = try RunFailure.recorded({ try s.latestDoneRun(specHash: spec.hash) }), let eid = earlier.id {
-                print("skipped: same spec as run \(eid)")
+                // The stored run's files go to this --out (it may differ from the earlier one's).
+                let stored = try RunFailure.recorded { try s.artifacts(of: eid) }.map { (name: $0.name, contents: $0.contents) }
+                let written = try writer.write(stored)
+                print("skipped: same spec as run \(eid)" + (written.isEmpty ? "" : "; wrote its files " + written.joined(separator: ", ")))
                 return StudyRunRecord(id: eid, reading: earlier.reading, storePath: storeOptions.path)
             }
             id = try RunFailure.recorded {
@@ -113,13 +116,14 @@ extension LibraryStudyCommand {
             var out = ResultRenderer.text(result) + String(format: "time %.2f s\n", Date().timeIntervalSince(started))
             if let paths = staged?.paths, !paths.isEmpty { out += "wrote " + paths.joined(separator: ", ") + "\n" }
             text = out
+            // The files go into place together (or not at all); then the run is finished in the store.
+            try staged?.commit()
             if let store, let id {
                 // The files as written; `<study>.json` is the result itself.
                 try RunFailure.recorded {
                     try store.finish(id: id, outcome: RunOutcome(claim: result.claim, reading: result.reading, stdout: text, artifacts: files))
                 }
             }
-            try staged?.commit()
         } catch {
             bars.finishAll()
             if let store, let id {
@@ -247,9 +251,35 @@ struct OutputWriter {
         let paths: [String]
 
         /// Move every file into place (each move atomic; every target was checked to be a plain file or absent).
+        /// Old files are first moved aside into the staging directory; if any move fails, every
+        /// file moved so far goes back, so the directory holds either the old set or the new one.
         func commit() throws {
-            for t in targets where rename(t.from.path, t.to.path) != 0 {
-                throw CLIError.runtime("cannot move \(t.to.lastPathComponent) into '\(t.to.deletingLastPathComponent().path)': \(String(cString: strerror(errno)))")
+            guard let staging else { return }
+            var done: [(from: URL, to: URL, backup: URL?)] = []
+            func rollBack() {
+                for d in done.reversed() {
+                    _ = rename(d.to.path, d.from.path)
+                    if let b = d.backup { _ = rename(b.path, d.to.path) }
+                }
+            }
+            for (i, t) in targets.enumerated() {
+                var backup: URL?
+                if FileManager.default.fileExists(atPath: t.to.path) {
+                    let b = staging.appendingPathComponent(".old-\(i)")
+                    guard rename(t.to.path, b.path) == 0 else {
+                        let reason = String(cString: strerror(errno))
+                        rollBack()
+                        throw CLIError.runtime("cannot replace \(t.to.lastPathComponent) in '\(t.to.deletingLastPathComponent().path)': \(reason)")
+                    }
+                    backup = b
+                }
+                guard rename(t.from.path, t.to.path) == 0 else {
+                    let reason = String(cString: strerror(errno))
+                    if let backup { _ = rename(backup.path, t.to.path) }
+                    rollBack()
+                    throw CLIError.runtime("cannot move \(t.to.lastPathComponent) into '\(t.to.deletingLastPathComponent().path)': \(reason)")
+                }
+                done.append((t.from, t.to, backup))
             }
         }
 

@@ -10,7 +10,7 @@ struct RunsAggregateCommand: ParsableCommand {
         commandName: "aggregate",
         abstract: "One table across stored runs of one study: the settings that differ, every shared metric with its interval, and a power-law fit when one numeric setting varies.",
         discussion: """
-        Runs must have kept their results (library studies: gap, weak-error). When exactly one numeric \
+        Runs must have kept their results (every study run since results are stored). When exactly one numeric \
         setting varies, each metric is fitted as a power law in it with a 95% interval (an order in a \
         step size, the 1/b scaling in a batch size) and drawn on log–log axes (--out).
         """
@@ -43,7 +43,7 @@ struct RunsAggregateCommand: ParsableCommand {
             study = r.study
             let files = try RunFormatting.artifacts(id, in: store)
             guard let result = files.first(where: { $0.name == "\(r.study).json" }).flatMap({ try? StudyResult(json: $0.contents) }) else {
-                throw CLIError.usage("<id>", "run \(id) (\(r.study)) kept no result to aggregate; only library studies (gap, weak-error) do")
+                throw CLIError.usage("<id>", "run \(id) (\(r.study)) kept no result to aggregate (it was stored by an older sgdyn)")
             }
             specs.append(r.spec)
             results.append(result)

@@ -40,10 +40,10 @@ struct RunsCompareCommand: ParsableCommand {
         print("run \(ids[1]) (B): \(b.study), \(b.status.rawValue), \(RunFormatting.time(b.startedAt))")
 
         let diffs = SpecFields(a.spec).differences(from: SpecFields(b.spec))
-        if diffs.isEmpty {
+        if diffs.isEmpty && a.specHash == b.specHash {
             print("\nspec: identical (hash \(a.specHash.prefix(10)))")
         } else {
-            print("\nspec differences:")
+            print("\nspec differences:" + (diffs.isEmpty ? " none in the fields shown, but the specs' hashes differ (\(a.specHash.prefix(10)) and \(b.specHash.prefix(10)))" : ""))
             var t = TextTable(["field", "A", "B"])
             for d in diffs { t.add([d.name, d.mine ?? "(absent)", d.theirs ?? "(absent)"]) }
             print(t.render())
@@ -58,6 +58,7 @@ struct RunsCompareCommand: ParsableCommand {
         if let ra = fa.first(where: { $0.name == "\(a.study).json" }).flatMap({ try? StudyResult(json: $0.contents) }),
            let rb = fb.first(where: { $0.name == "\(b.study).json" }).flatMap({ try? StudyResult(json: $0.contents) }) {
             print("\nresult status (ok, diverged or failed): A \(ra.status.rawValue), B \(rb.status.rawValue)")
+            if ra.study != rb.study { print("note: A is \(ra.study), B is \(rb.study): a metric of the same name may measure something else in each") }
             let comparison = ResultComparison(ra, rb)
             print(comparison.rows.isEmpty ? "\nno metrics in either result" : "\nmetrics (95% intervals):\n" + comparison.render())
             return

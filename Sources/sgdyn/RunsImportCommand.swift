@@ -32,7 +32,9 @@ struct RunsImportCommand: ParsableCommand {
             guard (path as NSString).standardizingPath != (targetPath as NSString).standardizingPath else {
                 throw CLIError.usage("<store>", "'\(path)' is the target store itself")
             }
-            let source = try StoreLocation.open(path, create: false)
+            // Read the source only: a per-task store stays as its sgdyn wrote it.
+            let source: RunStore
+            do { source = try RunStore(path: path, create: false, readOnly: true) } catch { throw CLIError(storeError: error) }
             let summary = try RunFailure.recorded { try target.importRuns(from: source) }
             let ids = summary.imported.map { "\($0.source) → \($0.id)" }
             print("\(path): imported \(summary.imported.count) run\(summary.imported.count == 1 ? "" : "s")"

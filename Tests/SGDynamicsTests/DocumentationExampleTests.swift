@@ -445,8 +445,8 @@ struct RunningStudiesSamples {
         let flow = try FlowStudy(.init(objective: .init(name: "ill-quadratic"), learningRates: [0.04, 0.02, 0.21]))
         let result = try flow.run(StudyContext())
         let critical = result.metric("critical learning rate")!.value   // 2/λ_max = 0.2
-        let gf = result.metric("gap gf at η=0.04")!.value / result.metric("gap gf at η=0.02")!.value     // ≈ 2.2: O(η)
-        let igr = result.metric("gap igr at η=0.04")!.value / result.metric("gap igr at η=0.02")!.value  // ≈ 4.4: O(η²)
+        let gf = result.metric("euclidean gap gf at η=0.04")!.value / result.metric("euclidean gap gf at η=0.02")!.value     // ≈ 2.2: O(η)
+        let igr = result.metric("euclidean gap igr at η=0.04")!.value / result.metric("euclidean gap igr at η=0.02")!.value  // ≈ 4.4: O(η²)
         let status = result.status               // .diverged: η = 0.21 > 2/λ_max, and result.warnings says so
 
         #expect(abs(critical - 0.2) < 1e-12)
@@ -454,7 +454,7 @@ struct RunningStudiesSamples {
         #expect(status == .diverged)
         #expect(result.warnings.contains { $0.kind == .diverged && $0.message.contains("0.21") })
         // `sgdyn flow --etas 0.04,0.02,0.21 --no-store --out DIR` printed gap to GF 0.08934183307185328 at η = 0.04.
-        #expect(result.metric("gap gf at η=0.04")!.value == 0.08934183307185328)
+        #expect(result.metric("euclidean gap gf at η=0.04")!.value == 0.08934183307185328)
     }
 
     @Test("weak error, exact: SME-2 has fitted order 2.01")
@@ -474,7 +474,7 @@ struct RunningStudiesSamples {
         configuration.horizon = 1
         configuration.saves = 5
         let result = try SimulateStudy(configuration).run(StudyContext())
-        let mean = result.metric("mean x1 at end")!         // E x₁(T), with its standard error
+        let mean = result.metric("mean x1 at t=1")!         // E x₁ at the last save, t = T = 1, with its standard error
         let times = result.table("simulate")!.numbers("t")  // 0, 0.2, …, 1
         // Unbiased noise: E x_k = (I − ηH)ᵏ x₀, so E x₁ = 0.9¹⁰ = 0.3487 at T = 1 (docs/THEORY.md §5.3).
 

@@ -60,7 +60,7 @@ struct ClusterSweepTests {
         let r = try CLI.run(["run", file, "--store", dir + "/s.sqlite"])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout.contains("aggregate over the 4 points"))
-        let line = try #require(r.stdout.split(separator: "\n").first { $0.hasPrefix("variance x1 at end against learningRate: order ") })
+        let line = try #require(r.stdout.split(separator: "\n").first { $0.hasPrefix("variance x1 at t=20 against learningRate: order ") })
         let order = try #require(Double(line.split(separator: " ")[7]))
         #expect(abs(order - 1) < 0.2, "\(line)")
         let out = dir + "/agg"

@@ -36,8 +36,9 @@ public enum NumberText {
                 let inside = abs(fit.order - (Double(e) ?? .nan)) <= fit.halfWidth
                 s += " (expected \(e): \(inside ? "inside" : "outside") the 95% interval"
                 if !inside, let last = fit.localOrders.last {
-                    s += "; the local order between the two smallest η is \(short(last, 3)): the fit over the grid "
-                        + "includes the pre-asymptotic range"
+                    s += "; the local order between the two smallest η is \(short(last, 3))"
+                    s += isNear(last, Double(e) ?? .nan) ? ": the fit over the grid includes the pre-asymptotic range"
+                                                         : ", not near \(e) either: the measured order disagrees with the expected one"
                 }
                 s += ")"
             }
@@ -45,11 +46,23 @@ public enum NumberText {
         return s
     }
 
-    /// Whether an order fit misses the expected order while its last local order is near it
-    /// (the pre-asymptotic case of `order(_:_:expected:)`).
+    /// Whether an order fit misses the expected order while its last local order (between the two
+    /// smallest η; the studies order their grids from the largest η down) is near it: within
+    /// max(0.1, 10 %) of the expected order (the pre-asymptotic case of `order(_:_:expected:)`).
     public static func isPreAsymptotic(_ fit: OrderFit?, expected: Double?) -> Bool {
-        guard let fit, let e = expected, !fit.halfWidth.isNaN else { return false }
-        return abs(fit.order - (Double(short(e, 3)) ?? .nan)) > fit.halfWidth && !fit.localOrders.isEmpty
+        guard let fit, let e = expected, !fit.halfWidth.isNaN, let last = fit.localOrders.last else { return false }
+        return abs(fit.order - (Double(short(e, 3)) ?? .nan)) > fit.halfWidth && isNear(last, e)
+    }
+
+    /// Whether a local order is near the expected one: within max(0.1, 10 %) of it.
+    public static func isNear(_ local: Double, _ expected: Double) -> Bool {
+        abs(local - expected) <= max(0.1, 0.1 * abs(expected))
+    }
+
+    /// Whether an order fit misses the expected order and its last local order is not near it either.
+    public static func disagrees(_ fit: OrderFit?, expected: Double?) -> Bool {
+        guard let fit, let e = expected, !fit.halfWidth.isNaN, let last = fit.localOrders.last else { return false }
+        return abs(fit.order - (Double(short(e, 3)) ?? .nan)) > fit.halfWidth && !isNear(last, e)
     }
 }
 

@@ -100,7 +100,7 @@ public struct FlowStudy: Study {
         for eta in grid {
             try context.checkCancellation()
             let gd = GradientDescent(f, learningRate: eta)
-            let n = Int((horizon / eta).rounded(.down))
+            let n = Int((horizon / eta * (1 + 1e-12)).rounded(.down))
             let traj = gd.run(from: start, steps: n, divergence: DivergenceRule(bound: 1e6 * max(1, Vec.norm(start))))
             var gapGF = Double.nan, gapIGR = Double.nan
             if traj.divergedAt == nil {
@@ -124,9 +124,9 @@ public struct FlowStudy: Study {
             gdPaths.append(("GD η = \(NumberText.short(eta, 3))" + (longRun.divergedAt != nil ? " (diverges)" : ""), eta, traj.points))
             if let k = longRun.divergedAt {
                 warnings.append(StudyWarning(.diverged, "GD with η = \(NumberText.short(eta)) diverges (‖x − x*‖ > 10⁶·‖x0 − x*‖ at step \(k))"))
-            } else {
-                metrics.append(StudyMetric(key: "gap gf at η=\(eta)", title: "gap of GD to gradient flow at η = \(NumberText.short(eta))", value: gapGF))
-                metrics.append(StudyMetric(key: "gap igr at η=\(eta)", title: "gap of GD to the IGR flow at η = \(NumberText.short(eta))", value: gapIGR))
+            } else if gapGF.isFinite && gapIGR.isFinite {
+                metrics.append(StudyMetric(key: "euclidean gap gf at η=\(eta)", title: "Euclidean gap of GD to gradient flow at η = \(NumberText.short(eta))", value: gapGF))
+                metrics.append(StudyMetric(key: "euclidean gap igr at η=\(eta)", title: "Euclidean gap of GD to the IGR flow at η = \(NumberText.short(eta))", value: gapIGR))
             }
         }
         // Flows on a fine time grid for the picture and the table.

@@ -54,7 +54,9 @@ public struct GapStudy: Study {
     let start: [Double]
 
     public init(_ configuration: Configuration) throws {
-        let c = configuration
+        // The grid runs from the largest η down, so that local orders and "the two smallest η" mean what they say.
+        var c = configuration
+        c.learningRates.sort(by: >)
         guard c.horizon > 0, c.horizon.isFinite else { throw ConfigurationError(field: "horizon", "must be a positive number, got \(c.horizon)") }
         guard !c.learningRates.isEmpty, c.learningRates.allSatisfy({ $0 > 0 && $0.isFinite }) else {
             throw ConfigurationError(field: "learningRates", "learning rates must be positive and finite, got \(c.learningRates)")
@@ -182,9 +184,11 @@ public struct GapStudy: Study {
             if let fit = r.fit { metrics.append(fit.metric("order \(m.rawValue)", title: "fitted order of the gap to \(r.model)", expected: e)) }
             if NumberText.isPreAsymptotic(r.fit, expected: e) {
                 warnings.append(StudyWarning(.preAsymptotic, "the order fitted against \(r.model) misses \(NumberText.short(e!, 3)); the fit includes the pre-asymptotic range"))
+            } else if NumberText.disagrees(r.fit, expected: e) {
+                warnings.append(StudyWarning(.note, "the order against \(r.model) disagrees with the expected \(NumberText.short(e!, 3)), also between the two smallest η"))
             }
             for rw in r.rows {
-                if let gapValue = rw.gap { metrics.append(StudyMetric(key: "gap \(m.rawValue) at η=\(rw.learningRate)", title: "gap to \(r.model) at η = \(NumberText.short(rw.learningRate))", value: gapValue)) }
+                if let gapValue = rw.gap, gapValue.isFinite { metrics.append(StudyMetric(key: "gap \(m.rawValue) at η=\(rw.learningRate)", title: "gap to \(r.model) at η = \(NumberText.short(rw.learningRate))", value: gapValue)) }
             }
             let failedSolves = r.rows.filter { $0.divergedAt == nil && !($0.gap?.isFinite ?? false) }
             if !failedSolves.isEmpty {

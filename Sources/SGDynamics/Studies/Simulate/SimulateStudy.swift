@@ -271,10 +271,13 @@ public struct SimulateStudy: Study {
             reading = "All \(result.paths) paths diverged (between steps \(steps.min() ?? 0) and \(steps.max() ?? 0)); no statistic is reported."
         } else if let first = result.moments.first, let last = result.moments.last, let tEnd = result.saveTimes.last {
             reading = "E f went from \(NumberText.short(first.mean[d], 4)) ± \(NumberText.short(first.standardError(d), 2)) at t = \(NumberText.short(result.saveTimes[0], 3)) to \(NumberText.short(last.mean[d], 4)) ± \(NumberText.short(last.standardError(d), 2)) at t = \(NumberText.short(tEnd, 3)); there E x = (\((0..<shown).map { NumberText.short(last.mean[$0], 3) }.joined(separator: ", "))\(d > shown ? ", …" : "")) with sd (\((0..<shown).map { NumberText.short(last.variance($0).squareRoot(), 3) }.joined(separator: ", "))\(d > shown ? ", …" : "")); \(result.divergences.count) of \(result.paths) paths diverged."
-            metrics.append(StudyMetric(key: "mean f at end", title: "E f(x(T))", value: last.mean[d], standardError: last.standardError(d)))
+            // Keyed by the time of the last save (every ⌊steps/saves⌋ steps, so not always T): runs compared or
+            // aggregated share a metric only when it is taken at the same time.
+            let at = "at t=\(NumberText.short(tEnd, 6))"
+            metrics.append(StudyMetric(key: "mean f \(at)", title: "E f(x(t)) at the last save, t = \(NumberText.short(tEnd, 6))", value: last.mean[d], standardError: last.standardError(d)))
             for i in 0..<shown {
-                metrics.append(StudyMetric(key: "mean x\(i + 1) at end", title: "E x\(i + 1)(T)", value: last.mean[i], standardError: last.standardError(i)))
-                metrics.append(StudyMetric(key: "variance x\(i + 1) at end", title: "Var x\(i + 1)(T)", value: last.variance(i)))
+                metrics.append(StudyMetric(key: "mean x\(i + 1) \(at)", title: "E x\(i + 1)(t), t = \(NumberText.short(tEnd, 6))", value: last.mean[i], standardError: last.standardError(i)))
+                metrics.append(StudyMetric(key: "variance x\(i + 1) \(at)", title: "Var x\(i + 1)(t), t = \(NumberText.short(tEnd, 6))", value: last.variance(i)))
             }
         } else {
             reading = "No save point was recorded."

@@ -99,7 +99,7 @@ struct WeakErrorRun {
             noteDivergence(eta, "\(name) paired with its SME", res)
             row.append(WeakError.paired(res, observable: 0, learningRate: eta))
         }
-        return result(objective: "li-tai-e H = diag(\(c.diagonal.map { NumberText.short($0) }.joined(separator: ","))), \(name) μ = \(NumberText.short(mu)), b = 1",
+        return result(objective: "li-tai-e H = diag(\(c.diagonal.map { NumberText.short($0) }.joined(separator: ","))), \(name) μ = \(NumberText.short(mu)), b = \(c.batch)",
                       method: how, start: start, test: test, rows: [row], algorithmName: name, modelNames: ["SME-1 (regime A, η/(1−μ))"],
                       expected: [1],
                       claim: "At fixed μ, \(name) is weakly approximated at order 1 by SGD's SME with η/(1−μ) (docs/THEORY.md §4.4, regime A).")
@@ -247,6 +247,8 @@ struct WeakErrorRun {
             if let fit { metrics.append(fit.metric("order \(names[m])", title: "fitted order of \(names[m])", expected: expected[m])) }
             if NumberText.isPreAsymptotic(fit, expected: expected[m]) {
                 warnings.append(StudyWarning(.preAsymptotic, "the order fitted for \(names[m]) misses \(NumberText.short(expected[m], 3)); the fit over the grid includes the pre-asymptotic range"))
+            } else if NumberText.disagrees(fit, expected: expected[m]) {
+                warnings.append(StudyWarning(.note, "the order of \(names[m]) disagrees with the expected \(NumberText.short(expected[m], 3)), also between the two smallest η"))
             }
             for p in rows[m] where p.error.isFinite && !p.standardError.isNaN {
                 metrics.append(StudyMetric(key: "error \(names[m]) at η=\(p.learningRate)", title: "weak error of \(names[m]) at η = \(NumberText.short(p.learningRate))",

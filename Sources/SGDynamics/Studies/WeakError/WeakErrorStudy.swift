@@ -62,7 +62,9 @@ public struct WeakErrorStudy: Study {
     let steps: [Int]
 
     public init(_ configuration: Configuration) throws {
-        let c = configuration
+        // The grid runs from the largest η down, so that local orders and "the two smallest η" mean what they say.
+        var c = configuration
+        c.learningRates.sort(by: >)
         guard c.horizon > 0, c.horizon.isFinite else { throw ConfigurationError(field: "horizon", "must be a positive number, got \(c.horizon)") }
         guard c.paths >= 2, c.paths <= 1_000_000_000 else { throw ConfigurationError(field: "paths", "must be between 2 and 10⁹, got \(c.paths)") }
         guard c.batch >= 1 else { throw ConfigurationError(field: "batch", "must be at least 1, got \(c.batch)") }
@@ -84,6 +86,9 @@ public struct WeakErrorStudy: Study {
         }
         if c.algorithm != .sgd && c.models != [.sme1] {
             throw ConfigurationError(field: "models", "for hb and nag only sme1 (the regime-A SME with η/(1−μ)) is available; pass --models sme1")
+        }
+        if c.objective == .liTaiE, c.algorithm != .sgd, c.mode == .mc, c.batch != 1 {
+            throw ConfigurationError(field: "batch", "heavy ball and Nesterov on li-tai-e are sampled at b = 1 only (paired with their SME); use --mode exact for b = \(c.batch)")
         }
         if c.objective == .liTaiE {
             guard !c.diagonal.isEmpty, c.diagonal.allSatisfy({ $0 > 0 && $0 <= 1e6 }) else {
