@@ -25,6 +25,17 @@ struct RunStoreImportTests {
         #expect(try target.importRuns(from: source).imported.isEmpty, "importing again adds nothing")
     }
 
+    @Test("the same run with its files stored in another order is a duplicate, not a conflict")
+    func orderOfFiles() throws {
+        let a = try RunStore(path: temporaryStorePath()), b = try RunStore(path: temporaryStorePath())
+        for (s, files) in [(a, [("z.svg", "1"), ("a.csv", "2")]), (b, [("a.csv", "2"), ("z.svg", "1")])] {
+            let id = try s.begin(study: "noise", spec: "x", packageVersion: "test")
+            try s.finish(id: id, outcome: RunOutcome(artifacts: files))
+        }
+        let summary = try a.importRuns(from: b)
+        #expect(summary.imported.isEmpty && summary.duplicates.map(\.source) == [1])
+    }
+
     @Test("the same spec with different results is a conflict: nothing of that source is imported")
     func conflict() throws {
         let target = try store([("a", "1", true)])

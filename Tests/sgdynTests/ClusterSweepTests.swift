@@ -85,6 +85,12 @@ struct ClusterSweepTests {
         try "u,v,y\n1,2,3\n2,1,0\n0,1,1\n3,3,2\n1,1,1\n2,2,5\n0,3,2\n".write(toFile: csv, atomically: true, encoding: .utf8)
         let edited = try CLI.run(["run", file, "--store", dir + "/s.sqlite"])
         #expect(edited.status == 0 && !edited.stdout.contains("skipped"), "the data changed: computed again")
+        // a stored point run again into another directory writes its stored files there
+        let other = dir + "/other.yaml"
+        try (try String(contentsOfFile: file, encoding: .utf8)).replacingOccurrences(of: "no-files: true\n", with: "out: \(dir)/elsewhere\n")
+            .write(toFile: other, atomically: true, encoding: .utf8)
+        let moved = try CLI.run(["run", other, "--store", dir + "/s.sqlite"])
+        #expect(moved.stdout.contains("skipped: same spec") && moved.stdout.contains("wrote its files"), "\(moved.stdout)")
     }
 
     @Test("counts that would overflow are refused with one line: a sweep of 12¹⁸ points, extreme Slurm variables")
