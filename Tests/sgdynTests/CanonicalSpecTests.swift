@@ -35,7 +35,11 @@ struct CanonicalSpecTests {
         #expect(root["study"] as? String == "weak-error")
         let c = try #require(root["configuration"] as? [String: Any])
         #expect(Set(c.keys) == ["algorithm", "batch", "diagonal", "learningRates", "horizon", "mode", "models", "momentum",
-                                "objective", "paths", "seed", "substeps", "test"])
+                                "objective", "paths", "seed", "start", "substeps", "test"])
+        // defaults are filled in: the start point and the mode that `auto` picks
+        #expect(c["start"] as? [Double] == [1, 1] && c["mode"] as? String == "exact")
+        #expect(try StudyRecording.canonicalSpec(arguments: ["weak-error", "--seed", "9"])
+                == StudyRecording.canonicalSpec(arguments: ["weak-error", "--seed", "9", "--x0", "1,1", "--mode", "exact"]))
         #expect(c["seed"] as? Int == 9 && c["paths"] as? Int == 100000 && c["horizon"] as? Double == 1)
         #expect(!text.contains("threads") && !text.contains("files"))
         // Keys are sorted, so the same configuration is the same text.

@@ -18,7 +18,7 @@ public struct StudySpec: Sendable, Equatable {
             guard let data = FileManager.default.contents(atPath: path) else {
                 throw ConfigurationError(field: "data", "cannot read the file '\(path)'")
             }
-            inputs[path] = SHA256.hex(bytes: [UInt8](data))
+            inputs[(path as NSString).standardizingPath] = SHA256.hex(bytes: [UInt8](data))
         }
         let document = Document(study: study, configuration: configuration, inputs: inputs)
         self.study = study

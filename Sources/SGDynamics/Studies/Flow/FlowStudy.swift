@@ -33,7 +33,7 @@ public struct FlowStudy: Study {
     let start: [Double]
 
     public init(_ configuration: Configuration) throws {
-        let c = configuration
+        var c = configuration
         guard c.horizon > 0, c.horizon.isFinite else { throw ConfigurationError(field: "horizon", "must be a positive number, got \(c.horizon)") }
         if let etas = c.learningRates {
             guard !etas.isEmpty, etas.allSatisfy({ $0 > 0 && $0.isFinite }) else {
@@ -41,6 +41,7 @@ public struct FlowStudy: Study {
             }
         }
         (entry, start) = try c.objective.resolve()
+        c.objective.start = start   // the default filled in: the same run has one spec
         for eta in c.learningRates ?? [] { _ = try Self.checkSteps(c.horizon, eta) }
         self.configuration = c
     }

@@ -79,6 +79,7 @@ public struct GapStudy: Study {
             }
         }
         (entry, start) = try c.objective.resolve()
+        c.objective.start = start   // the default filled in: the same run has one spec
         self.configuration = c
     }
 

@@ -58,7 +58,7 @@ public struct WeakErrorStudy: Study {
         public var seedValue: UInt64? { seed }
     }
 
-    public let configuration: Configuration
+    public private(set) var configuration: Configuration
     let steps: [Int]
 
     public init(_ configuration: Configuration) throws {
@@ -111,10 +111,13 @@ public struct WeakErrorStudy: Study {
         if let data = c.data, !FileManager.default.fileExists(atPath: data) {
             throw ConfigurationError(field: "data", "no file at '\(data)'; give the path of a CSV file with a header row")
         }
+        if c.mode == .auto { c.mode = c.objective == .liTaiE ? .exact : .mc }   // defaults filled in: one spec per run
         steps = c.learningRates.map { Int((c.horizon / $0 * (1 + 1e-12)).rounded(.down)) }
         self.configuration = c
-        // Check the parts that need the objective (dimension of x0, test function, batch ≤ n).
-        _ = try problem()
+        // Check the parts that need the objective (dimension of x0, test function, batch ≤ n), and fill in x0.
+        switch try problem() {
+        case .liTaiE(_, let x0, _), .leastSquares(_, let x0, _), .logistic(_, let x0, _): self.configuration.start = x0
+        }
     }
 
     /// The objective with its start and test function.
