@@ -126,6 +126,9 @@ extension LibraryStudyCommand {
             }
         } catch {
             bars.finishAll()
+            staged?.discard()
+            staged = nil
+            writer.removeIfUnused()
             if let store, let id {
                 let failure = RunFailure.describe(Self.mapped(error))
                 if failure.code == 64 { try? store.discard(id: id) } else { try? store.fail(id: id, message: failure.message, outcome: RunOutcome()) }
@@ -198,6 +201,8 @@ final class ProgressBars: @unchecked Sendable {
 /// written into a temporary directory beside it, then moved into place.
 struct OutputWriter {
     let directory: URL?
+    /// Whether this writer made the directory (so that a run that writes nothing can take it away).
+    let created: Bool
     /// The directory as the user gave it (for the "wrote …" line).
     let shown: String
 
@@ -226,7 +231,7 @@ struct OutputWriter {
 
     init(out: String, noFiles: Bool = false) throws {
         shown = out
-        guard !noFiles else { directory = nil; return }
+        guard !noFiles else { directory = nil; created = false; return }
         try Self.check(out: out, noFiles: noFiles)
         let dir = URL(fileURLWithPath: out, isDirectory: true)
         var isDirectory: ObjCBool = false
@@ -239,8 +244,12 @@ struct OutputWriter {
             do { try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true) } catch {
                 throw CLIError.usage("--out", "cannot create the directory '\(out)': \(RunsExportCommand.reason(error))")
             }
+            directory = dir
+            created = true
+            return
         }
         directory = dir
+        created = false
     }
 
     /// Files written into a staging directory beside their targets, not yet in place.
@@ -312,6 +321,12 @@ struct OutputWriter {
             try? FileManager.default.removeItem(at: staging)
             throw CLIError.runtime("cannot write into '\(shown)': \(RunsExportCommand.reason(error))")
         }
+    }
+
+    /// Remove the directory this writer made if nothing was written into it.
+    func removeIfUnused() {
+        guard created, let directory, (try? FileManager.default.contentsOfDirectory(atPath: directory.path))?.isEmpty == true else { return }
+        try? FileManager.default.removeItem(at: directory)
     }
 
     /// Write every file at once; returns their paths (none with --no-files).
