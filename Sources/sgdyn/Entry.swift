@@ -33,7 +33,9 @@ enum Entry {
                 checkStandardOutput()
                 exit(0)
             }
-            fail(report.line, code: report.code)
+            let first = CommandLine.arguments.dropFirst().first
+            let sub = SGDyn.configuration.subcommands.first { $0._commandName == first }?._commandName
+            fail(report.line(command: sub), code: report.code)
         }
     }
 

@@ -38,7 +38,13 @@ struct ErrorReport {
 
     /// The stderr line as `sgdyn` prints it for a command line: one line, with control characters
     /// from the input shown escaped (`\u{1B}`), so no input can drive the terminal.
-    var line: String { Self.escaped(fromParser ? message + " (see 'sgdyn --help')" : message) }
+    var line: String { line(command: nil) }
+
+    /// The stderr line for a command line whose subcommand is `command` (its help is the one to see).
+    func line(command: String?) -> String {
+        let help = command.map { "sgdyn \($0) --help" } ?? "sgdyn --help"
+        return Self.escaped(fromParser ? message + " (see '\(help)')" : message)
+    }
 
     static func escaped(_ text: String) -> String {
         var out = ""
