@@ -6,7 +6,7 @@ import SGDynamics
 ///
 /// Per run, in reading order: the study's question and claim, its settings (the spec), its tables
 /// (every CSV artifact as an HTML table, long ones shortened to their first and last rows), its
-/// pictures (every SVG artifact inlined), the one-paragraph reading, then the printed output and any
+/// pictures (every SVG artifact shown as an image, never inlined: stored files are untrusted), the one-paragraph reading, then the printed output and any
 /// other files folded away. All text is escaped; SVG ids are prefixed per picture (`InlineSVG`).
 public struct HTMLReport: Sendable {
     public var title: String
@@ -135,12 +135,16 @@ public struct HTMLReport: Sendable {
         let pictures = run.artifacts.filter { $0.kind == "svg" }
         if !pictures.isEmpty {
             out += "<h3>Pictures</h3>\n"
-            for (i, p) in pictures.enumerated() {
-                guard let svg = InlineSVG(p.contents, idPrefix: "r\(run.id)-p\(i)-") else {
+            for p in pictures {
+                // A stored picture is untrusted text: it is shown as an image (a browser runs no script
+                // and follows no link in an SVG image), never inlined into the page.
+                guard p.contents.contains("<svg") else {
                     out += "<p class=\"r-error\">\(HTMLText.escape(p.name)): not an SVG document</p>\n"
                     continue
                 }
-                out += "<figure class=\"r-picture\">\n\(svg.markup)\n<figcaption>\(HTMLText.escape(p.name))</figcaption>\n</figure>\n"
+                let data = Data(p.contents.utf8).base64EncodedString()
+                out += "<figure class=\"r-picture\">\n<img alt=\"\(HTMLText.escape(p.name))\" src=\"data:image/svg+xml;base64,\(data)\">\n"
+                    + "<figcaption>\(HTMLText.escape(p.name))</figcaption>\n</figure>\n"
             }
         }
         return out
@@ -307,7 +311,7 @@ public struct HTMLReport: Sendable {
     .r-warnings h3 { margin: 6px 0; }
     .r-context, .r-findings, .r-downloads { font-size: 14px; }
     .r-num { text-align: right; font-variant-numeric: tabular-nums; font-family: "DejaVu Sans Mono", Menlo, Consolas, monospace; }
-    .r-picture svg { display: block; max-width: 100%; height: auto; border: 1px solid var(--rule); border-radius: 6px; }
+    .r-picture svg, .r-picture img { display: block; max-width: 100%; height: auto; border: 1px solid var(--rule); border-radius: 6px; }
     .r-reading { font-size: 16px; background: #f3fbf4; border-left: 4px solid #2da44e; padding: 10px 16px; border-radius: 0 6px 6px 0; margin: 0; }
     .r-missing { background: var(--soft); border-left-color: var(--rule); color: var(--muted); }
     .r-more { margin-top: 12px; }
