@@ -27,10 +27,18 @@ public enum Ziggurat {
 
     /// The edges as an immortal buffer, for hot loops (no bounds checks or lazy-initialization checks
     /// per draw once the caller holds the pointer).
-    nonisolated(unsafe) public static let table: UnsafePointer<Double> = {
+    @inlinable public static var table: UnsafePointer<Double> { edgeBuffer.pointer }
+
+    /// An immutable buffer, written once when it is made and never again: safe to share between threads.
+    @usableFromInline struct EdgeBuffer: @unchecked Sendable {
+        @usableFromInline let pointer: UnsafePointer<Double>
+        init(pointer: UnsafePointer<Double>) { self.pointer = pointer }
+    }
+
+    @usableFromInline static let edgeBuffer: EdgeBuffer = {
         let p = UnsafeMutablePointer<Double>.allocate(capacity: 257)
         p.initialize(from: edges, count: 257)
-        return UnsafePointer(p)
+        return EdgeBuffer(pointer: UnsafePointer(p))
     }()
 
     /// The accepted value for the rectangle test, or NaN when the draw needs the slow path.
