@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SGDynamics
+import SGDynamicsReport
 
 /// What the CLI says about an error thrown by a command: one line and an exit code.
 ///
@@ -21,6 +22,8 @@ struct ErrorReport {
             (message, code, fromParser) = (e.message, e.code, false)
         case let e as ConfigurationError:
             (message, code, fromParser) = ("\(CLIFlags.flag(e.field)): \(e.message)", 64, false)
+        case let e as ResultFileError:
+            (message, code, fromParser) = (e.isUsage ? "--out: \(e.message)" : e.message, e.isUsage ? 64 : 1, false)
         case let e as DatasetError:
             (message, code, fromParser) = (e.description, 64, false)
         case let e as LinearAlgebraError:

@@ -69,9 +69,13 @@ extension LibraryStudyCommand {
             if study.estimatedBytes > limit {
                 throw CLIError.usage("--max-memory", "this run needs about \(NumberText.short(study.estimatedBytes / 1e6, 3)) MB, more than the limit of \(NumberText.short(limit / 1e6, 3)) MB; shorten the horizon, coarsen the grid or raise --max-memory")
             }
-            try OutputWriter.check(out: output.out, noFiles: output.noFiles)
+            try ResultFileWriter.check(out: output.out, noFiles: output.noFiles)
             if !storeOptions.noStore { try StoreLocation.check(storeOptions.path) }
-        } catch let e as CLIError where e.code == 64 { throw ValidationError(e.message) }
+        } catch let e as CLIError where e.code == 64 {
+            throw ValidationError(e.message)
+        } catch let e as ResultFileError where e.isUsage {
+            throw ValidationError("--out: \(e.message)")
+        }
     }
 
     /// Run the study: outputs checked first, the run begun in the store (unless `record` is false),
@@ -80,7 +84,7 @@ extension LibraryStudyCommand {
         let study = try makeStudy()
         let spec: StudySpec
         do { spec = try study.spec() } catch let e as ConfigurationError { throw CLIError.usage(Self.flag(e.field), e.message) }
-        let writer = try OutputWriter(output)
+        let writer = try ResultFileWriter(out: output.out, noFiles: output.noFiles)
         var store: RunStore?
         var id: Int64?
         if record {
@@ -103,7 +107,7 @@ extension LibraryStudyCommand {
         let threads = optionGroup(ThreadOptions.self)?.threads
         let context = StudyContext(threads: threads ?? ProcessInfo.processInfo.activeProcessorCount, progress: { bars.handle($0) })
         let started = Date()
-        var staged: OutputWriter.Staged?
+        var staged: ResultFileWriter.Staged?
         defer { staged?.discard() }
         let result: StudyResult
         let text: String
@@ -143,198 +147,4 @@ extension LibraryStudyCommand {
         if let e = error as? ConfigurationError { return CLIError.usage(flag(e.field), e.message) }
         return error
     }
-}
-
-/// The CLI's names for the library's parameters.
-enum CLIFlags {
-    /// The flag of `field`: an override, a shared name, `field` itself when it already is a flag,
-    /// else `--` and its kebab-case (`learningRates` → `--learning-rates`).
-    static func flag(_ field: String, overrides: [String: String] = [:]) -> String {
-        if field.hasPrefix("-") || field.hasPrefix("<") { return field }
-        if let f = overrides[field] ?? shared[field] { return f }
-        var out = "--"
-        for ch in field {
-            if ch.isUppercase { out += "-" + ch.lowercased() } else if ch == "." { out += "-" } else { out.append(ch) }
-        }
-        return out
-    }
-
-    /// Library names that mean the same flag in every command.
-    static let shared: [String: String] = [
-    "objective": "--objective", "objective.name": "--objective", "diagonal": "--diagonal", "objective.diagonal": "--diagonal",
-    "data": "--data", "objective.data": "--data", "start": "--x0", "objective.start": "--x0", "learningRates": "--etas",
-    ]
-}
-
-/// Progress bars on stderr, one per part of a study, from its context's reports.
-final class ProgressBars: @unchecked Sendable {
-    private let lock = NSLock()
-    private var bars: [String: ProgressBar] = [:]
-    /// Shown before every bar's label (a sweep's point `i/n`).
-    let context: String?
-    init(context: String?) { self.context = context }
-
-    func handle(_ p: StudyProgress) {
-        lock.lock()
-        defer { lock.unlock() }
-        if p.finished {
-            bars.removeValue(forKey: p.label)?.finish()
-            return
-        }
-        let bar = bars[p.label] ?? {
-            let b = ProgressBar(p.label, total: p.total, workPerUnit: Double(p.stepsPerUnit), workName: "path-steps", context: context)
-            bars[p.label] = b
-            return b
-        }()
-        bar.update(p.done)
-    }
-
-    func finishAll() {
-        lock.lock()
-        defer { lock.unlock() }
-        for bar in bars.values { bar.finish() }
-        bars = [:]
-    }
-}
-
-/// Writes a run's files into the output directory together: checked before the work starts,
-/// written into a temporary directory beside it, then moved into place.
-struct OutputWriter {
-    let directory: URL?
-    /// Whether this writer made the directory (so that a run that writes nothing can take it away).
-    let created: Bool
-    /// The directory as the user gave it (for the "wrote …" line).
-    let shown: String
-
-    /// Check that `options.out` can hold files (nil directory with --no-files).
-    init(_ options: OutputOptions) throws { try self.init(out: options.out, noFiles: options.noFiles) }
-
-    /// Whether `out` could hold the files, without creating anything: an existing writable
-    /// directory, or a path whose nearest existing ancestor is a directory.
-    static func check(out: String, noFiles: Bool) throws {
-        guard !noFiles else { return }
-        guard !out.isEmpty else { throw CLIError.usage("--out", "give a directory, e.g. sgdyn-out") }
-        var path = URL(fileURLWithPath: out, isDirectory: true).standardizedFileURL
-        var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: path.path, isDirectory: &isDirectory) {
-            guard isDirectory.boolValue else { throw CLIError.usage("--out", "'\(out)' is a file; give a directory") }
-            return
-        }
-        while path.path != "/" {
-            path = path.deletingLastPathComponent()
-            if FileManager.default.fileExists(atPath: path.path, isDirectory: &isDirectory) {
-                guard isDirectory.boolValue else { throw CLIError.usage("--out", "cannot make '\(out)': '\(path.path)' is a file") }
-                return
-            }
-        }
-    }
-
-    init(out: String, noFiles: Bool = false) throws {
-        shown = out
-        guard !noFiles else { directory = nil; created = false; return }
-        try Self.check(out: out, noFiles: noFiles)
-        let dir = URL(fileURLWithPath: out, isDirectory: true)
-        var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: dir.path, isDirectory: &isDirectory) {
-            guard isDirectory.boolValue else { throw CLIError.usage("--out", "'\(out)' is a file; give a directory") }
-            guard FileManager.default.isWritableFile(atPath: dir.path) else {
-                throw CLIError.usage("--out", "the directory '\(out)' is not writable")
-            }
-        } else {
-            do { try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true) } catch {
-                throw CLIError.usage("--out", "cannot create the directory '\(out)': \(RunsExportCommand.reason(error))")
-            }
-            directory = dir
-            created = true
-            return
-        }
-        directory = dir
-        created = false
-    }
-
-    /// Files written into a staging directory beside their targets, not yet in place.
-    struct Staged {
-        let staging: URL?
-        let targets: [(from: URL, to: URL)]
-        /// The paths the files will have, as the user gave the directory.
-        let paths: [String]
-
-        /// Move every file into place (each move atomic; every target was checked to be a plain file or absent).
-        /// Old files are first moved aside into the staging directory; if any move fails, every
-        /// file moved so far goes back, so the directory holds either the old set or the new one.
-        func commit() throws {
-            guard let staging else { return }
-            var done: [(from: URL, to: URL, backup: URL?)] = []
-            func rollBack() {
-                for d in done.reversed() {
-                    _ = rename(d.to.path, d.from.path)
-                    if let b = d.backup { _ = rename(b.path, d.to.path) }
-                }
-            }
-            for (i, t) in targets.enumerated() {
-                var backup: URL?
-                if FileManager.default.fileExists(atPath: t.to.path) {
-                    let b = staging.appendingPathComponent(".old-\(i)")
-                    guard rename(t.to.path, b.path) == 0 else {
-                        let reason = String(cString: strerror(errno))
-                        rollBack()
-                        throw CLIError.runtime("cannot replace \(t.to.lastPathComponent) in '\(t.to.deletingLastPathComponent().path)': \(reason)")
-                    }
-                    backup = b
-                }
-                guard rename(t.from.path, t.to.path) == 0 else {
-                    let reason = String(cString: strerror(errno))
-                    if let backup { _ = rename(backup.path, t.to.path) }
-                    rollBack()
-                    throw CLIError.runtime("cannot move \(t.to.lastPathComponent) into '\(t.to.deletingLastPathComponent().path)': \(reason)")
-                }
-                done.append((t.from, t.to, backup))
-            }
-        }
-
-        /// Remove what was not moved.
-        func discard() { if let staging { try? FileManager.default.removeItem(at: staging) } }
-    }
-
-    /// Write every file into a staging directory and check every target (absent, or a regular
-    /// file to replace); nothing is in place until `commit()`.
-    func stage(_ files: [(name: String, contents: String)]) throws -> Staged {
-        guard let directory else { return Staged(staging: nil, targets: [], paths: []) }
-        let staging = directory.appendingPathComponent(".sgdyn-staging-\(ProcessInfo.processInfo.processIdentifier)-\(UInt32.random(in: 0...UInt32.max))")
-        do {
-            try FileManager.default.createDirectory(at: staging, withIntermediateDirectories: false)
-            var targets: [(URL, URL)] = []
-            for f in files {
-                let from = staging.appendingPathComponent(f.name), to = directory.appendingPathComponent(f.name)
-                var st = stat()
-                if lstat(to.path, &st) == 0, (st.st_mode & S_IFMT) != S_IFREG {
-                    throw CLIError.runtime("cannot write \(f.name) into '\(shown)': something that is not a regular file is in the way")
-                }
-                try Data(f.contents.utf8).write(to: from)
-                targets.append((from, to))
-            }
-            return Staged(staging: staging, targets: targets, paths: files.map { (shown as NSString).appendingPathComponent($0.name) })
-        } catch let e as CLIError {
-            try? FileManager.default.removeItem(at: staging)
-            throw e
-        } catch {
-            try? FileManager.default.removeItem(at: staging)
-            throw CLIError.runtime("cannot write into '\(shown)': \(RunsExportCommand.reason(error))")
-        }
-    }
-
-    /// Remove the directory this writer made if nothing was written into it.
-    func removeIfUnused() {
-        guard created, let directory, (try? FileManager.default.contentsOfDirectory(atPath: directory.path))?.isEmpty == true else { return }
-        try? FileManager.default.removeItem(at: directory)
-    }
-
-    /// Write every file at once; returns their paths (none with --no-files).
-    func write(_ files: [(name: String, contents: String)]) throws -> [String] {
-        let staged = try stage(files)
-        defer { staged.discard() }
-        try staged.commit()
-        return staged.paths
-    }
-
 }

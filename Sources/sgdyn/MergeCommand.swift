@@ -16,7 +16,7 @@ struct MergeCommand: ParsableCommand {
 
     func run() throws {
         guard !files.isEmpty else { throw CLIError.usage("files", "give the shard-*.json files to merge") }
-        let writer = try OutputWriter(output)
+        let writer = try ResultFileWriter(out: output.out, noFiles: output.noFiles)
         var parts: [EnsembleResult] = []
         for f in files {
             guard let data = FileManager.default.contents(atPath: f) else { throw CLIError.usage("files", "cannot read '\(f)'") }

@@ -53,7 +53,7 @@ struct RunsAggregateCommand: ParsableCommand {
         if let out {
             let result = aggregate.result
             let files = [("aggregate.csv", ResultRenderer.csv(aggregate.table))] + result.figures.map { ("\($0.name).svg", ResultRenderer.svg($0)) }
-            let written = try OutputWriter(out: out).write(files)
+            let written = try ResultFileWriter(out: out).write(files)
             text += "wrote " + written.joined(separator: ", ") + "\n"
         }
         return text

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SGDynamicsReport
 import SGDynamicsStore
 
 /// `sgdyn runs export ID`: a stored run back out as files.
@@ -89,12 +90,5 @@ struct RunsExportCommand: ParsableCommand {
     }
 
     /// The underlying POSIX reason of a file error, in a few words.
-    static func reason(_ error: any Error) -> String {
-        let ns = error as NSError
-        if let posix = ns.userInfo[NSUnderlyingErrorKey] as? NSError, posix.domain == NSPOSIXErrorDomain {
-            return String(cString: strerror(Int32(posix.code)))
-        }
-        if ns.domain == NSPOSIXErrorDomain { return String(cString: strerror(Int32(ns.code))) }
-        return ns.localizedDescription.split(separator: "\n").first.map(String.init) ?? "\(error)"
-    }
+    static func reason(_ error: any Error) -> String { ResultFileError.reason(error) }
 }
