@@ -57,12 +57,8 @@ public enum ResultRenderer {
     }
 
     static func plain(_ cell: ResultCell, _ c: ResultColumn) -> String {
-        switch cell {
-        case .number(let v): return c.kind == .integer && v.isFinite && abs(v) < 9e15 ? "\(Int(v))" : "\(v)"
-        case .interval(let l, let h): return "\(l)..\(h)"
-        case .text(let s): return s
-        case .missing: return ""
-        }
+        if c.kind == .integer, case .number(let v) = cell, v.isFinite, abs(v) < 9e15 { return "\(Int(v))" }
+        return cell.textValue
     }
 
     static func csvField(_ s: String) -> String {

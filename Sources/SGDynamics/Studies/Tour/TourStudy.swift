@@ -137,15 +137,3 @@ public struct TourStudy: Study {
                            tables: [table], warnings: warnings, figures: figures, metrics: metrics)
     }
 }
-
-extension ResultCell {
-    /// The cell's text (a number in full precision, an interval as `low..high`).
-    public var textValue: String {
-        switch self {
-        case .text(let s): return s
-        case .number(let v): return "\(v)"
-        case .interval(let l, let h): return "\(l)..\(h)"
-        case .missing: return ""
-        }
-    }
-}
