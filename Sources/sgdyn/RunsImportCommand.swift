@@ -27,14 +27,19 @@ struct RunsImportCommand: ParsableCommand {
 
     func run() throws {
         let targetPath = StoreLocation.resolve(store)
-        let target = try StoreLocation.open(targetPath, create: true)
+        // Every source is opened (read-only: a per-task store stays as its sgdyn wrote it) before the
+        // target is made, so a bad source leaves nothing behind.
+        var opened: [(path: String, store: RunStore)] = []
         for path in sources {
             guard (path as NSString).standardizingPath != (targetPath as NSString).standardizingPath else {
                 throw CLIError.usage("<store>", "'\(path)' is the target store itself")
             }
-            // Read the source only: a per-task store stays as its sgdyn wrote it.
-            let source: RunStore
-            do { source = try RunStore(path: path, create: false, readOnly: true) } catch { throw CLIError(storeError: error) }
+            do { opened.append((path, try RunStore(path: path, create: false, readOnly: true))) } catch {
+                throw CLIError.usage("<store>", error.description)
+            }
+        }
+        let target = try StoreLocation.open(targetPath, create: true)
+        for (path, source) in opened {
             let summary = try RunFailure.recorded { try target.importRuns(from: source) }
             let ids = summary.imported.map { "\($0.source) → \($0.id)" }
             print("\(path): imported \(summary.imported.count) run\(summary.imported.count == 1 ? "" : "s")"
