@@ -124,3 +124,53 @@ extension SpecFile {
         return nil
     }
 }
+
+extension SpecFile {
+    /// The fields of `objective: {expression: …, variables: […], parameters: {a: 0.5}}` or
+    /// `objective: {samples: …, data: file.csv, …}`: the options `objective`/`samples`, `variables`,
+    /// `parameters`, `data` and `x0` of the command line.
+    static func formulaFields(_ node: Node, key: SpecLocation, interface: StudyInterface, file: String) throws -> [SpecField] {
+        guard case let .mapping(mapping) = node else { return [] }
+        let valid = ["expression", "samples", "data", "variables", "parameters", "start"]
+        var fields: [SpecField] = []
+        func add(_ optionName: String, _ text: String, _ at: SpecLocation) throws {
+            guard let option = interface.option(optionName) else {
+                throw at.error("field 'objective': \(interface.study) takes no formula objective (it has no option '\(optionName)')")
+            }
+            fields.append(SpecField(option: option, key: key, value: SpecValue(text: text, location: at)))
+        }
+        for (k, v) in mapping {
+            let here = SpecLocation(file, v.mark)
+            guard case let .scalar(name) = k, valid.contains(name.string) else {
+                throw SpecLocation(file, k.mark).error("field 'objective' as a mapping takes \(valid.joined(separator: ", ")); got \(describe(k))")
+            }
+            switch name.string {
+            case "expression", "samples":
+                guard case let .scalar(text) = v, !isNull(v) else {
+                    throw here.error("field 'objective.\(name.string)' is a formula in quotes, like \"(x^2 - 1)^2 + 0.5*y^2\"; got \(kind(of: v))")
+                }
+                if name.string == "expression" { try add("objective", "expr: \(text.string)", here) } else { try add("samples", text.string, here) }
+            case "parameters":
+                guard case let .mapping(ps) = v else {
+                    throw here.error("field 'objective.parameters' maps names to numbers, like {a: 0.5}; got \(kind(of: v))")
+                }
+                var parts: [String] = []
+                for (pk, pv) in ps {
+                    guard case let .scalar(pn) = pk, case let .scalar(pvalue) = pv, !isNull(pv) else {
+                        throw SpecLocation(file, pk.mark).error("field 'objective.parameters' maps names to numbers, like {a: 0.5}")
+                    }
+                    parts.append("\(pn.string)=\(pvalue.string)")
+                }
+                try add("parameters", parts.joined(separator: ","), here)
+            default:
+                let optionName = name.string == "start" ? (interface.option("x0") != nil ? "x0" : "start") : name.string
+                guard let option = interface.option(optionName) else {
+                    throw here.error("field 'objective.\(name.string)': \(interface.study) has no option for it")
+                }
+                let value = try Self.value(of: v, for: option, file: file)
+                fields.append(SpecField(option: option, key: key, value: value))
+            }
+        }
+        return fields
+    }
+}

@@ -95,6 +95,8 @@ struct SpecFile {
                 if entry.name == "name" { name = scalar.string } else { description = scalar.string }
             case "sweep":
                 sweepNode = (entry.key, entry.value)
+            case "objective" where { if case .mapping = entry.value { return true }; return false }():
+                fields += try Self.formulaFields(entry.value, key: at(entry.key), interface: interface, file: path)
             default:
                 guard let option = interface.option(entry.name) else {
                     throw at(entry.key).error("field '\(entry.name)' is not an option of \(interface.study); valid: \(interface.validNames)\(Self.suggestion(entry.name, interface))")

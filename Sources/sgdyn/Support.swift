@@ -44,22 +44,79 @@ func parseChoices<T: RawRepresentable & CaseIterable>(_ text: String, field: Str
 
 /// Options that choose an objective, shared by the studies.
 struct ObjectiveOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("Objective to study. One of: \(ObjectiveCatalog.validNames).", valueName: "name"))
+    @Option(name: .long, help: ArgumentHelp("Objective to study: one of \(ObjectiveCatalog.validNames), or a formula 'expr: (x^2 - 1)^2 + 0.5*y^2' (docs/THEORY.md §11.1).", valueName: "name"))
     var objective: String = "ill-quadratic"
 
     @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Hessian diagonal for --objective quadratic, e.g. 1,10.", valueName: "λ,…"))
     var diagonal: String?
 
-    @Option(name: .long, help: ArgumentHelp("CSV data set (header row, last column the target) for least-squares, logistic or mlp.", valueName: "file"))
+    @Option(name: .long, help: ArgumentHelp("CSV data set (header row, last column the target) for least-squares, logistic, mlp or --samples.", valueName: "file"))
     var data: String?
 
-    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Starting point, comma separated; its length must equal the objective's dimension.", valueName: "x,…"))
+    @OptionGroup var formula: FormulaOptions
+
+    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Starting point, comma separated; its length must equal the objective's dimension (default for a formula: 0.5 in every coordinate).", valueName: "x,…"))
     var x0: String?
 
     /// The library's description of the chosen objective (flags parsed; the objective is built by the study).
     func choice() throws -> ObjectiveChoice {
-        ObjectiveChoice(name: objective, diagonal: try diagonal.map { try parseNumbers($0, field: "--diagonal") }, data: data,
-                        start: try x0.map { try parseNumbers($0, field: "--x0") })
+        let start = try x0.map { try parseNumbers($0, field: "--x0") }
+        if let f = try formula.choice(objective: objective, data: data) {
+            var c = f
+            c.start = start
+            return c
+        }
+        return ObjectiveChoice(name: objective, diagonal: try diagonal.map { try parseNumbers($0, field: "--diagonal") }, data: data,
+                               start: start)
+    }
+}
+
+/// Options of an objective written as a formula: `--objective 'expr: …'`, or `--samples` over `--data`.
+struct FormulaOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("Per-sample loss f_i(w) over the rows of --data; names ending in _i are columns, e.g. '0.5*(w*x_i - y_i)^2'.", valueName: "formula"))
+    var samples: String?
+
+    @Option(name: .long, help: ArgumentHelp("Order of a formula's variables, comma separated (default: natural order of its names).", valueName: "x,y,…"))
+    var variables: String?
+
+    @Option(name: .long, help: ArgumentHelp("Constants of a formula, e.g. a=0.5,b=2.", valueName: "a=v,…"))
+    var parameters: String?
+
+    /// The formula objective, when `objective` is `expr: …`/`samples: …` or `--samples` is given; nil otherwise.
+    func choice(objective: String?, data: String?) throws -> ObjectiveChoice? {
+        var expression: String?, sampleFormula = samples
+        if let o = objective?.trimmingCharacters(in: .whitespaces) {
+            if let r = Self.strip(o, "expr:") ?? Self.strip(o, "expression:") { expression = r }
+            else if let r = Self.strip(o, "samples:") {
+                guard samples == nil else { throw CLIError.usage("--samples", "give the per-sample formula once, in --samples or --objective 'samples: …'") }
+                sampleFormula = r
+            }
+        }
+        if expression == nil, sampleFormula == nil {
+            if variables != nil { throw CLIError.usage("--variables", "applies to a formula objective (--objective 'expr: …' or --samples) only") }
+            if parameters != nil { throw CLIError.usage("--parameters", "applies to a formula objective (--objective 'expr: …' or --samples) only") }
+            return nil
+        }
+        return ObjectiveChoice(expression: expression, samples: sampleFormula, data: data,
+                               variables: variables.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } },
+                               parameters: try parameters.map(Self.parseParameters))
+    }
+
+    static func strip(_ s: String, _ prefix: String) -> String? {
+        s.lowercased().hasPrefix(prefix) ? String(s.dropFirst(prefix.count)).trimmingCharacters(in: .whitespaces) : nil
+    }
+
+    static func parseParameters(_ text: String) throws -> [String: Double] {
+        var out: [String: Double] = [:]
+        for part in text.split(separator: ",", omittingEmptySubsequences: false) {
+            let kv = part.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            guard kv.count == 2, !kv[0].isEmpty, let v = Double(kv[1]) else {
+                throw CLIError.usage("--parameters", "'\(part.trimmingCharacters(in: .whitespaces))' is not name=value; give e.g. a=0.5,b=2")
+            }
+            guard v.isFinite else { throw CLIError.usage("--parameters", "\(kv[0]) must be finite, got \(kv[1])") }
+            guard out.updateValue(v, forKey: kv[0]) == nil else { throw CLIError.usage("--parameters", "\(kv[0]) is given twice") }
+        }
+        return out
     }
 }
 

@@ -13,6 +13,14 @@ public struct ObjectiveChoice: Codable, Sendable, Equatable {
     public var data: String?
     /// The starting point (nil: the catalogue's).
     public var start: [Double]?
+    /// A formula `f(x)` (name `expression`), e.g. `(x^2 - 1)^2 + 0.5*y^2`.
+    public var expression: String?
+    /// A per-sample formula `fᵢ(w)` over the rows of `data` (name `samples`), e.g. `0.5*(w*x_i - y_i)^2`.
+    public var samples: String?
+    /// The order of a formula's variables (nil: natural order of its names).
+    public var variables: [String]?
+    /// Named constants of a formula.
+    public var parameters: [String: Double]?
 
     public init(name: String, diagonal: [Double]? = nil, data: String? = nil, start: [Double]? = nil) {
         self.name = name
@@ -21,11 +29,33 @@ public struct ObjectiveChoice: Codable, Sendable, Equatable {
         self.start = start
     }
 
+    /// An objective given as a formula: `expression` for `f(x)`, or `samples` for `fᵢ(w)` over the
+    /// rows of the CSV file `data`.
+    public init(expression: String? = nil, samples: String? = nil, data: String? = nil, variables: [String]? = nil,
+                parameters: [String: Double]? = nil, start: [Double]? = nil) {
+        self.name = samples != nil ? "samples" : "expression"
+        self.expression = expression
+        self.samples = samples
+        self.data = data
+        self.variables = variables
+        self.parameters = parameters
+        self.start = start
+    }
+
     /// The objective and its starting point; `ConfigurationError`s name `objective`, `diagonal`,
     /// `data` or `start`.
     public func resolve() throws -> (entry: CatalogObjective, start: [Double]) {
         if let data, !FileManager.default.fileExists(atPath: data) {
             throw ConfigurationError(field: "data", "no file at '\(data)'; give the path of a CSV file with a header row")
+        }
+        if name == "expression" || name == "samples" || expression != nil || samples != nil {
+            let entry = try FormulaObjectives.make(expression: expression, samples: samples, data: data, variables: variables,
+                                                   parameters: parameters, field: "objective")
+            let x0 = try FormulaObjectives.start(start, for: entry, field: "start")
+            return (FormulaObjectives.withLocalMinimizer(entry, from: x0), x0)
+        }
+        if variables != nil || parameters != nil {
+            throw ConfigurationError(field: variables != nil ? "variables" : "parameters", "applies to a formula objective (--objective 'expr: …' or --samples) only")
         }
         if diagonal != nil, name != "quadratic" {
             throw ConfigurationError(field: "diagonal", "applies to the quadratic only (--objective quadratic), not to \(name)")
