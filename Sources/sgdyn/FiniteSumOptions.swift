@@ -5,8 +5,10 @@ import SGDynamics
 /// Options choosing a finite-sum objective of the catalog (least squares, logistic regression, MLP),
 /// shared by `noise` and `stability` (the library's `FiniteSumChoice`).
 struct FiniteSumOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("Finite-sum objective: least-squares (data diabetes), logistic (breast_cancer) or mlp (digits). Default: logistic for noise, least-squares for stability.", valueName: "name"))
+    @Option(name: .long, help: ArgumentHelp("Finite-sum objective: least-squares (data diabetes), logistic (breast_cancer) or mlp (digits), or samples (a per-sample formula, --samples over --data; the default when --samples is given). Default: logistic for noise, least-squares for stability.", valueName: "name"))
     var objective: FiniteSumName?
+
+    @OptionGroup var formula: FormulaOptions
 
     @Option(name: .long, help: ArgumentHelp("CSV data set (header row, last column the target) instead of the bundled one.", valueName: "file"))
     var data: String?
@@ -28,9 +30,13 @@ struct FiniteSumOptions: ParsableArguments {
 
     /// The library's choice, with the objective's default L2 weight filled in.
     func choice(default name: FiniteSumName) throws -> FiniteSumChoice {
-        let name = objective ?? name
-        return FiniteSumChoice(objective: name, data: data, l2: l2 ?? name.defaultL2, hidden: hidden,
-                               start: try x0.map { try parseNumbers($0, field: "--x0") }, fitSteps: fitSteps, fitEta: fitEta)
+        let name = objective ?? (formula.samples != nil ? .samples : name)
+        var c = FiniteSumChoice(objective: name, data: data, l2: l2 ?? name.defaultL2, hidden: hidden,
+                                start: try x0.map { try parseNumbers($0, field: "--x0") }, fitSteps: fitSteps, fitEta: fitEta)
+        c.samples = formula.samples
+        c.variables = formula.variables.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
+        c.parameters = try formula.parameters.map(FormulaOptions.parseParameters)
+        return c
     }
 }
 

@@ -26,8 +26,10 @@ struct SimulateCommand: LibraryStudyCommand {
     @Option(name: .customLong("run"), help: ArgumentHelp("What to simulate: sgd, hb, nag, sgld, svag, sme1, sme2, sme-hb, langevin.", valueName: "name"))
     var subject: SimulateStudy.Subject = .sgd
 
-    @Option(name: .long, help: ArgumentHelp("Objective: li-tai-e, least-squares, logistic, or a deterministic catalog objective (sgld/langevin only).", valueName: "name"))
+    @Option(name: .long, help: ArgumentHelp("Objective: li-tai-e, least-squares, logistic, a deterministic catalog objective or a formula 'expr: …' (sgld/langevin only), or samples (--samples over --data).", valueName: "name"))
     var objective: String = "li-tai-e"
+
+    @OptionGroup var formula: FormulaOptions
 
     @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Hessian diagonal of the li-tai-e quadratic.", valueName: "λ,…"))
     var diagonal: String = "1,2"
@@ -97,7 +99,15 @@ struct SimulateCommand: LibraryStudyCommand {
     func configuration() throws -> SimulateStudy.Configuration {
         var c = SimulateStudy.Configuration()
         c.run = subject
-        c.objective = objective
+        if let f = try formula.choice(objective: objective, data: data) {
+            c.objective = f.name
+            c.expression = f.expression
+            c.samples = f.samples
+            c.variables = f.variables
+            c.parameters = f.parameters
+        } else {
+            c.objective = objective
+        }
         c.diagonal = try parseNumbers(diagonal, field: "--diagonal")
         c.data = data
         c.start = try x0.map { try parseNumbers($0, field: "--x0") }

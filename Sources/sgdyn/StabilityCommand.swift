@@ -19,7 +19,7 @@ struct StabilityCommand: LibraryStudyCommand {
 
         Problems: least-squares (default, diabetes; x* in closed form), logistic (breast_cancer, with its \
         L2 term --l2, x* by damped Newton), or --example overparameterized: least squares with n < d \
-        random Gaussian samples (--samples, --dimension) and realizable targets, x* = the planted w*, an \
+        random Gaussian samples (--example-samples, --dimension) and realizable targets, x* = the planted w*, an \
         interpolating global minimum whose null space is neutral.
 
         --check-paths N runs N paths of linearised SGD at a few η around η* (batch --check-batch, \
@@ -42,7 +42,7 @@ struct StabilityCommand: LibraryStudyCommand {
     @Option(name: .long, help: ArgumentHelp("Built-in example instead of --objective: overparameterized (least squares, n < d, realizable).", valueName: "name"))
     var example: StabilityStudy.Example?
 
-    @Option(name: .long, help: ArgumentHelp("Samples n of the example (1…200, < --dimension).", valueName: "n"))
+    @Option(name: .customLong("example-samples"), help: ArgumentHelp("Samples n of the example (1…200, < --dimension).", valueName: "n"))
     var samples: Int = 10
 
     @Option(name: .long, help: ArgumentHelp("Dimension d of the example (2…400).", valueName: "d"))

@@ -21,13 +21,15 @@ struct WeakErrorCommand: LibraryStudyCommand {
         """
     )
 
-    @Option(name: .long, help: ArgumentHelp("Objective: li-tai-e, least-squares or logistic.", valueName: "name"))
-    var objective: WeakErrorStudy.ObjectiveName = .liTaiE
+    @Option(name: .long, help: ArgumentHelp("Objective: li-tai-e, least-squares, logistic, or samples (a per-sample formula, --samples with --data; the default when --samples is given).", valueName: "name"))
+    var objective: WeakErrorStudy.ObjectiveName?
+
+    @OptionGroup var formula: FormulaOptions
 
     @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Hessian diagonal of the li-tai-e quadratic.", valueName: "λ,…"))
     var diagonal: String = "1,2"
 
-    @Option(name: .long, help: ArgumentHelp("CSV data set for least-squares or logistic.", valueName: "file"))
+    @Option(name: .long, help: ArgumentHelp("CSV data set for least-squares, logistic or --samples.", valueName: "file"))
     var data: String?
 
     @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Starting point (default: all ones for li-tai-e, zeros otherwise).", valueName: "x,…"))
@@ -73,7 +75,10 @@ struct WeakErrorCommand: LibraryStudyCommand {
 
     func configuration() throws -> WeakErrorStudy.Configuration {
         var c = WeakErrorStudy.Configuration()
-        c.objective = objective
+        c.objective = objective ?? (formula.samples != nil ? .samples : .liTaiE)
+        c.samples = formula.samples
+        c.variables = formula.variables.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
+        c.parameters = try formula.parameters.map(FormulaOptions.parseParameters)
         c.diagonal = try parseNumbers(diagonal, field: "--diagonal")
         c.data = data
         c.start = try x0.map { try parseNumbers($0, field: "--x0") }

@@ -168,7 +168,7 @@ struct NoiseCLITests {
         (["stability", "--batches", "0"], "--batches"),
         (["stability", "--data", "/nonexistent/data.csv"], "--data"),
         (["stability", "--objective", "mlp"], "--objective"),
-        (["stability", "--example", "overparameterized", "--samples", "30"], "--samples"),
+        (["stability", "--example", "overparameterized", "--example-samples", "30"], "--example-samples"),
         (["stability", "--example", "overparameterized", "--check-paths", "10", "--check-batch", "20", "--sampling", "without-replacement"], "--check-batch"),
         (["stability", "--check-factors", "-1"], "--check-factors"),
         (["stability", "--check-factors", "0.5,x"], "--check-factors"),

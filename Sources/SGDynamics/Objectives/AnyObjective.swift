@@ -8,4 +8,7 @@ public struct AnyObjective: Objective {
     public func value(_ x: [Double]) -> Double { base.value(x) }
     public func gradient(_ x: [Double], into g: inout [Double]) { base.gradient(x, into: &g) }
     public func hessianVectorProduct(_ x: [Double], _ v: [Double], into hv: inout [Double]) { base.hessianVectorProduct(x, v, into: &hv) }
+    public var hasExactHessian: Bool { base.hasExactHessian }
+    public var hasLaneGradient: Bool { base.hasLaneGradient }
+    public func gradient(lanes x: UnsafePointer<Lanes>, into g: UnsafeMutablePointer<Lanes>) { base.gradient(lanes: x, into: g) }
 }

@@ -106,6 +106,27 @@ public struct ExpressionFiniteSum: SampleHessianObjective {
         for i in 0..<sampleCount { addSampleHessianVectorProduct(i, x, v, scale: w, into: &hv) }
     }
 
+    /// `Σ(x) = (1/n) Σᵢ ∇fᵢ∇fᵢᵀ − ∇f∇fᵀ` in one pass over the rows (per-sample gradients from the
+    /// tape, no allocation beyond stack buffers), centred at the mean for accuracy.
+    public func noiseCovariance(_ x: [Double], into m: inout Matrix) {
+        let d = dimension, n = sampleCount
+        var mean = [Double](repeating: 0, count: d)
+        gradient(x, into: &mean)
+        for k in 0..<(d * d) { m.storage[k] = 0 }
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: d) { gi in
+            let g = gi.baseAddress!
+            for i in 0..<n {
+                withInputs(i, x) { compiled.gradient.evaluate($0, into: g) }
+                for a in 0..<d { g[a] -= mean[a] }
+                m.storage.withUnsafeMutableBufferPointer { s in
+                    for a in 0..<d { let ga = g[a]; for b in a..<d { s[a * d + b] += ga * g[b] } }
+                }
+            }
+        }
+        let w = 1 / Double(n)
+        for a in 0..<d { for b in a..<d { let v = m.storage[a * d + b] * w; m.storage[a * d + b] = v; m.storage[b * d + a] = v } }
+    }
+
     public var hasLaneGradient: Bool { true }
 
     /// The full gradient at four points: every row's gradient tape in lanes, averaged in row order

@@ -21,6 +21,12 @@ public struct FiniteSumChoice: Codable, Sendable, Equatable {
     public var fitSteps: Int?
     /// Learning rate of the GD minimizer search (nil: 1/λ_max at the start).
     public var fitEta: Double?
+    /// The per-sample formula of `objective: samples` (names ending in `_i` are columns of `data`).
+    public var samples: String?
+    /// The order of the formula's variables (nil: natural order).
+    public var variables: [String]?
+    /// Named constants of the formula.
+    public var parameters: [String: Double]?
 
     public init(objective: FiniteSumName, data: String? = nil, l2: Double? = nil, hidden: Int = 16, start: [Double]? = nil,
                 fitSteps: Int? = nil, fitEta: Double? = nil) {
@@ -37,7 +43,7 @@ public struct FiniteSumChoice: Codable, Sendable, Equatable {
     public var regularization: Double { l2 ?? objective.defaultL2 ?? 0 }
 
     /// ", L2 λ = …" for the regularized objectives, empty for least squares (for context lines).
-    public var l2Text: String { objective == .leastSquares ? "" : ", L2 λ = \(NumberText.short(regularization))" }
+    public var l2Text: String { objective == .leastSquares || objective == .samples ? "" : ", L2 λ = \(NumberText.short(regularization))" }
 
     /// The data file, when one is named.
     public var inputFiles: [String] { data.map { [$0] } ?? [] }
@@ -51,8 +57,8 @@ public struct FiniteSumChoice: Codable, Sendable, Equatable {
             throw ConfigurationError(field: "data", "no file at '\(data)'; give the path of a CSV file with a header row")
         }
         if let l2 {
-            guard objective != .leastSquares else {
-                throw ConfigurationError(field: "l2", "applies to logistic and mlp only (least squares has no L2 term)")
+            guard objective != .leastSquares, objective != .samples else {
+                throw ConfigurationError(field: "l2", "applies to logistic and mlp only (least squares has no L2 term; write one into a sample formula)")
             }
             guard l2 >= 0, l2.isFinite, l2 <= 1e6 else { throw ConfigurationError(field: "l2", "must be a finite number in [0, 10⁶], got \(l2)") }
         }
@@ -65,6 +71,14 @@ public struct FiniteSumChoice: Codable, Sendable, Equatable {
     /// The objective of the catalogue (throws `DatasetError` for an unreadable data file).
     public func resolve() throws -> CatalogObjective {
         try validate()
+        if objective == .samples {
+            return try FormulaObjectives.make(expression: nil, samples: samples ?? "", data: data, variables: variables,
+                                              parameters: parameters, field: "samples")
+        }
+        if samples != nil || variables != nil || parameters != nil {
+            throw ConfigurationError(field: samples != nil ? "samples" : (variables != nil ? "variables" : "parameters"),
+                                     "applies to a per-sample formula (--samples with --data) only")
+        }
         return try ObjectiveCatalog.make(objective.rawValue, data: data, regularization: regularization, hiddenUnits: hidden)
     }
 

@@ -8,12 +8,14 @@ public enum FiniteSumName: String, Codable, Sendable, CaseIterable {
     case logistic
     /// A one-hidden-layer tanh classifier on digits (or a CSV).
     case mlp
+    /// A per-sample formula fᵢ(w) over the rows of a CSV (``ExpressionFiniteSum``).
+    case samples
 
     /// The L2 weight used when none is given: 0.01 for logistic regression (with λ = 0
     /// breast_cancer is separable and has no minimum), 10⁻⁴ for the MLP, none for least squares.
     public var defaultL2: Double? {
         switch self {
-        case .leastSquares: return nil
+        case .leastSquares, .samples: return nil
         case .logistic: return 0.01
         case .mlp: return 1e-4
         }

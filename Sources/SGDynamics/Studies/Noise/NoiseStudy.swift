@@ -137,6 +137,7 @@ public struct NoiseStudy: Study {
         case let f as LeastSquares: return try measure(f, context)
         case let f as LogisticRegression: return try measure(f, context)
         case let f as MLPClassifier: return try measure(f, context)
+        case let f as ExpressionFiniteSum: return try measure(f, context)
         default: throw ConfigurationError(field: "objective", "\(entry.objective.name) is not a finite sum")
         }
     }

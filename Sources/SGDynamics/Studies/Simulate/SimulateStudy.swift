@@ -21,6 +21,14 @@ public struct SimulateStudy: Study {
         public var diagonal: [Double] = [1, 2]
         public var data: String?
         public var start: [Double]?
+        /// The formula f(x) of `objective: expression` (deterministic: sgld, langevin or GD).
+        public var expression: String?
+        /// The per-sample formula fᵢ(w) over `data` of `objective: samples` (real minibatch noise).
+        public var samples: String?
+        /// The order of a formula's variables (nil: natural order).
+        public var variables: [String]?
+        /// Named constants of a formula.
+        public var parameters: [String: Double]?
         public var learningRate: Double = 0.1
         public var horizon: Double = 2
         /// Save points after the start.
@@ -88,6 +96,7 @@ public struct SimulateStudy: Study {
         case leastSquares(MinibatchGradient<LeastSquares>, [Double])
         case logistic(MinibatchGradient<LogisticRegression>, [Double])
         case exact(ExactGradient<AnyObjective>, [Double])
+        case formula(MinibatchGradient<ExpressionFiniteSum>, [Double])
     }
 
     func problem() throws -> Problem {
@@ -105,7 +114,16 @@ public struct SimulateStudy: Study {
         if let data = c.data, !FileManager.default.fileExists(atPath: data) {
             throw ConfigurationError(field: "data", "no file at '\(data)'; give the path of a CSV file with a header row")
         }
-        let entry = try ObjectiveCatalog.make(c.objective, data: c.data)
+        let isFormula = c.objective == "expression" || c.objective == "samples"
+        if !isFormula, c.expression != nil || c.samples != nil || c.variables != nil || c.parameters != nil {
+            throw ConfigurationError(field: c.expression != nil ? "expression" : (c.samples != nil ? "samples" : "variables"),
+                                     "applies to a formula objective (objective expression or samples) only")
+        }
+        let entry = isFormula
+            ? try FormulaObjectives.make(expression: c.objective == "expression" ? c.expression ?? "" : nil,
+                                         samples: c.objective == "samples" ? c.samples ?? "" : nil, data: c.data,
+                                         variables: c.variables, parameters: c.parameters, field: c.objective == "expression" ? "objective" : "samples")
+            : try ObjectiveCatalog.make(c.objective, data: c.data)
         let x0 = try start(entry.objective.dimension, entry.start)
         func checkBatch(_ n: Int) throws {
             guard c.sampling == .withReplacement || c.batch <= n else {
@@ -119,6 +137,10 @@ public struct SimulateStudy: Study {
         if let lr = entry.objective as? LogisticRegression {
             try checkBatch(lr.sampleCount)
             return .logistic(MinibatchGradient(lr, batchSize: c.batch, sampling: c.sampling), x0)
+        }
+        if let fs = entry.objective as? ExpressionFiniteSum {
+            try checkBatch(fs.sampleCount)
+            return .formula(MinibatchGradient(fs, batchSize: c.batch, sampling: c.sampling), x0)
         }
         guard [.sgld, .langevin, .sgd].contains(c.run) else {
             throw ConfigurationError(field: "objective", "\(c.objective) has no gradient noise; use sgld or langevin, or a noisy objective (li-tai-e, least-squares, logistic)")
@@ -142,6 +164,7 @@ public struct SimulateStudy: Study {
         case .leastSquares(let g, let x0): return try simulate(g, start: x0, identity: id, context)
         case .logistic(let g, let x0): return try simulate(g, start: x0, identity: id, context)
         case .exact(let g, let x0): return try simulate(g, start: x0, identity: id, context)
+        case .formula(let g, let x0): return try simulate(g, start: x0, identity: id, context)
         }
     }
 

@@ -80,7 +80,7 @@ public struct StabilityStudy: Study {
         }
         guard c.dimension >= 2, c.dimension <= 400 else { throw ConfigurationError(field: "dimension", "must be between 2 and 400, got \(c.dimension)") }
         guard c.samples >= 1, c.samples <= 200, c.samples < c.dimension else {
-            throw ConfigurationError(field: "samples", "must be between 1 and 200 and below dimension = \(c.dimension) (over-parameterised), got \(c.samples)")
+            throw ConfigurationError(field: "exampleSamples", "must be between 1 and 200 and below dimension = \(c.dimension) (over-parameterised), got \(c.samples)")
         }
         if let bs = c.batchSizes {
             guard !bs.isEmpty else { throw ConfigurationError(field: "batchSizes", "give at least one batch size") }
@@ -151,6 +151,7 @@ public struct StabilityStudy: Study {
         case let f as LeastSquares: return try configuration.edgeOfStability ? edge(f) : meanSquare(f, context)
         case let f as LogisticRegression: return try configuration.edgeOfStability ? edge(f) : meanSquare(f, context)
         case let f as MLPClassifier: return try edge(f)
+        case let f as ExpressionFiniteSum: return try configuration.edgeOfStability ? edge(f) : meanSquare(f, context)
         default: throw ConfigurationError(field: "objective", "\(problem.objective.name) is not supported")
         }
     }

@@ -21,6 +21,8 @@ public struct WeakErrorStudy: Study {
 
     public enum ObjectiveName: String, Codable, Sendable, CaseIterable {
         case liTaiE = "li-tai-e", leastSquares = "least-squares", logistic
+        /// A per-sample formula over the rows of `data` (``ExpressionFiniteSum``).
+        case samples
     }
     public enum AlgorithmName: String, Codable, Sendable, CaseIterable { case sgd, hb, nag }
     public enum ModelName: String, Codable, Sendable, CaseIterable {
@@ -35,8 +37,14 @@ public struct WeakErrorStudy: Study {
         public var diagonal: [Double] = [1, 2]
         /// CSV data set for least squares or logistic regression (nil: the bundled one).
         public var data: String?
-        /// Starting point (nil: all ones on li-tai-e, zeros otherwise).
+        /// Starting point (nil: all ones on li-tai-e, 0.5 on a sample formula, zeros otherwise).
         public var start: [Double]?
+        /// The per-sample formula fᵢ(w) of `objective: samples` (names ending in `_i` are columns of `data`).
+        public var samples: String?
+        /// The order of the formula's variables (nil: natural order).
+        public var variables: [String]?
+        /// Named constants of the formula.
+        public var parameters: [String: Double]?
         public var algorithm: AlgorithmName = .sgd
         /// Momentum μ in [0, 1) for heavy ball and Nesterov.
         public var momentum: Double = 0.5
@@ -97,6 +105,13 @@ public struct WeakErrorStudy: Study {
         } else if c.mode == .exact {
             throw ConfigurationError(field: "mode", "exact mode is available for li-tai-e only; use --mode mc for \(c.objective.rawValue)")
         }
+        if c.objective == .samples, c.samples == nil {
+            throw ConfigurationError(field: "samples", "objective samples needs its per-sample formula, e.g. --samples '0.5*(w*x_i - y_i)^2' --data file.csv")
+        }
+        if c.objective != .samples, c.samples != nil || c.variables != nil || c.parameters != nil {
+            throw ConfigurationError(field: c.samples != nil ? "samples" : (c.variables != nil ? "variables" : "parameters"),
+                                     "applies to a per-sample formula (--samples with --data) only")
+        }
         if c.objective == .liTaiE, c.data != nil {
             throw ConfigurationError(field: "data", "li-tai-e reads no data; give --objective least-squares or logistic with --data")
         }
@@ -116,7 +131,7 @@ public struct WeakErrorStudy: Study {
         self.configuration = c
         // Check the parts that need the objective (dimension of x0, test function, batch ≤ n), and fill in x0.
         switch try problem() {
-        case .liTaiE(_, let x0, _), .leastSquares(_, let x0, _), .logistic(_, let x0, _): self.configuration.start = x0
+        case .liTaiE(_, let x0, _), .leastSquares(_, let x0, _), .logistic(_, let x0, _), .formula(_, let x0, _): self.configuration.start = x0
         }
     }
 
@@ -125,6 +140,7 @@ public struct WeakErrorStudy: Study {
         case liTaiE(NoisyQuadratic, [Double], WeakErrorTest)
         case leastSquares(LeastSquares, [Double], WeakErrorTest)
         case logistic(LogisticRegression, [Double], WeakErrorTest)
+        case formula(ExpressionFiniteSum, [Double], WeakErrorTest)
     }
 
     func problem() throws -> Problem {
@@ -134,6 +150,15 @@ public struct WeakErrorStudy: Study {
             let f = NoisyQuadratic(hessian: .diagonal(c.diagonal))
             let x0 = try startPoint(f.dimension, default: 1)
             return .liTaiE(f, x0, try WeakErrorTest(c.test, f, dimension: f.dimension))
+        case .samples:
+            let entry = try FormulaObjectives.make(expression: nil, samples: c.samples ?? "", data: c.data, variables: c.variables,
+                                                   parameters: c.parameters, field: "samples")
+            guard let f = entry.objective as? ExpressionFiniteSum else { throw ConfigurationError(field: "samples", "is not a finite sum") }
+            guard c.batch <= f.sampleCount else {
+                throw ConfigurationError(field: "batch", "must not exceed the \(f.sampleCount) samples of the data, got \(c.batch)")
+            }
+            let x0 = try startPoint(f.dimension, default: FormulaObjectives.defaultStartCoordinate)
+            return .formula(f, x0, try WeakErrorTest(c.test, f, dimension: f.dimension))
         case .leastSquares, .logistic:
             let entry = try ObjectiveCatalog.make(c.objective.rawValue, data: c.data)
             let n = (entry.objective as? any FiniteSumObjective)?.sampleCount ?? 0
@@ -170,6 +195,7 @@ public struct WeakErrorStudy: Study {
             return try configuration.algorithm == .sgd ? run.liTaiE(f, start: x0, test: g) : run.liTaiEMomentum(f, start: x0, test: g)
         case .leastSquares(let f, let x0, let g): return try run.finiteSum(f, start: x0, test: g)
         case .logistic(let f, let x0, let g): return try run.finiteSum(f, start: x0, test: g)
+        case .formula(let f, let x0, let g): return try run.finiteSum(f, start: x0, test: g)
         }
     }
 }
