@@ -37,8 +37,11 @@ struct OneDimensionalObjectiveOptions: ParsableArguments {
     @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Curvature λ > 0 of the bernoulli example (η = ηλ/λ).", valueName: "λ"))
     var lambda: Double = 1
 
-    @Option(name: .long, help: ArgumentHelp("1-D objective: shifted-quadratics (--centers, --curvatures), least-squares (--data with one feature column), or, for sgld only, double-well, quartic, quadratic (--diagonal λ).", valueName: "name"))
-    var objective: DensityObjectiveChoice.Name?
+    @Option(name: .long, help: ArgumentHelp("1-D objective: shifted-quadratics (--centers, --curvatures), least-squares (--data with one feature column), or, for sgld only, double-well, quartic, quadratic (--diagonal λ) or a formula 'expr: (x^2 - 1)^2/4' (docs/THEORY.md §11.1).", valueName: "name"))
+    var objective: String?
+
+    @Option(name: .long, help: ArgumentHelp("Constants of an 'expr: …' formula, e.g. a=0.5,b=2.", valueName: "a=v,…"))
+    var parameters: String?
 
     @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Centres c_i of f_i(θ) = ½λ_i(θ − c_i)² for shifted-quadratics.", valueName: "c,…"))
     var centers: String?
@@ -63,11 +66,26 @@ struct OneDimensionalObjectiveOptions: ParsableArguments {
 
     /// The library's choice of objective.
     func choice() throws -> DensityObjectiveChoice {
-        DensityObjectiveChoice(example: example, name: objective, etaLambda: etaLambda, lambda: lambda,
+        var name: DensityObjectiveChoice.Name?, expression: String?
+        if let o = objective {
+            if let e = FormulaOptions.strip(o.trimmingCharacters(in: .whitespaces), "expr:") ?? FormulaOptions.strip(o, "expression:") {
+                (name, expression) = (.expression, e)
+            } else if let n = DensityObjectiveChoice.Name(rawValue: o), n != .expression {
+                name = n
+            } else {
+                let valid = DensityObjectiveChoice.Name.allCases.filter { $0 != .expression }.map(\.rawValue).joined(separator: ", ")
+                throw CLIError.usage("--objective", "unknown objective '\(o)'; valid: \(valid), or a formula 'expr: …'")
+            }
+        }
+        if parameters != nil, expression == nil { throw CLIError.usage("--parameters", "applies to --objective 'expr: …' only") }
+        var c = DensityObjectiveChoice(example: example, name: name, etaLambda: etaLambda, lambda: lambda,
                                centers: try centers.map { try parseNumbers($0, field: "--centers") },
                                curvatures: try curvatures.map { try parseNumbers($0, field: "--curvatures") },
                                data: data, diagonal: try diagonal.map { try parseNumbers($0, field: "--diagonal") },
                                learningRate: learningRate, batchSize: batchSize, sampling: sampling)
+        c.expression = expression
+        c.parameters = try parameters.map(FormulaOptions.parseParameters)
+        return c
     }
 }
 

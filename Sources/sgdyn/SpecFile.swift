@@ -141,8 +141,17 @@ struct SpecFile {
         self.interface = interface
         self.name = name
         self.description = description
-        self.fields = fields
+        self.fields = fields.map { Self.resolvingDataPath($0, besides: path) }
         self.sweep = sweep
+    }
+
+    /// A relative `data` path is read beside the experiment file when a file is there (so an example
+    /// and its data travel together), else as given (from the working directory).
+    static func resolvingDataPath(_ field: SpecField, besides file: String) -> SpecField {
+        guard field.option.name == "data", let text = field.value.text, !text.hasPrefix("/") else { return field }
+        let beside = URL(fileURLWithPath: file).deletingLastPathComponent().appendingPathComponent(text).standardized.path
+        guard !FileManager.default.fileExists(atPath: text), FileManager.default.fileExists(atPath: beside) else { return field }
+        return SpecField(option: field.option, key: field.key, value: SpecValue(text: beside, location: field.value.location))
     }
 
     /// The command lines of the file: the cartesian product of the sweep's values (the first swept

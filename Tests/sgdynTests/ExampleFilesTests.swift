@@ -14,6 +14,8 @@ struct ExampleFilesTests {
         "stationary.yaml": "sgd-ensemble",
         "noise.yaml": "tail index",
         "stability.yaml": "η*_exact",
+        "formula-flow.yaml": "Objective expr: (x^2 - 1)^2 + 0.5*y^2 + a*x (d = 2)",
+        "samples-noise.yaml": "Gradient noise of samples: 0.5*(a*x_i + b - y_i)^2 (n = 60, d = 2)",
     ]
 
     static var files: [String] {

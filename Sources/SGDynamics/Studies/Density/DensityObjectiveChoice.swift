@@ -16,9 +16,11 @@ public struct DensityObjectiveChoice: Codable, Sendable, Equatable {
         case doubleWell = "double-well"
         case quartic
         case quadratic
+        /// A 1-D formula f(θ) in `expression` (docs/THEORY.md §11.1).
+        case expression
 
-        /// A deterministic catalogue objective (no minibatch noise).
-        public var isDeterministic: Bool { self == .doubleWell || self == .quartic || self == .quadratic }
+        /// A deterministic objective (no minibatch noise).
+        public var isDeterministic: Bool { self == .doubleWell || self == .quartic || self == .quadratic || self == .expression }
     }
 
     /// A worked example (nil: `name`, and the Bernoulli example when `name` is nil too).
@@ -40,6 +42,10 @@ public struct DensityObjectiveChoice: Codable, Sendable, Equatable {
     public var learningRate: Double?
     public var batchSize: Int = 1
     public var sampling: BatchSampling = .withoutReplacement
+    /// The formula of `name: expression`, in one variable.
+    public var expression: String?
+    /// Named constants of the formula.
+    public var parameters: [String: Double]?
 
     public init(example: Example? = nil, name: Name? = nil, etaLambda: Double? = nil, lambda: Double = 1,
                 centers: [Double]? = nil, curvatures: [Double]? = nil, data: String? = nil, diagonal: [Double]? = nil,
@@ -63,6 +69,9 @@ public struct DensityObjectiveChoice: Codable, Sendable, Equatable {
     /// The problem and η; `ConfigurationError`s name `objective.<field>`. `allowDeterministic`:
     /// whether objectives without gradient noise are acceptable (SGLD).
     public func resolve(allowDeterministic: Bool, defaultLearningRate: Double = 0.1) throws -> (DensityProblem, Double) {
+        if name != .expression, expression != nil || parameters != nil {
+            throw ConfigurationError(field: "objective.name", "a formula needs name expression (--objective 'expr: …')")
+        }
         if let etaLambda, !etaLambda.isFinite { throw ConfigurationError(field: "objective.etaLambda", "must be a finite number, got \(etaLambda)") }
         if let learningRate, !learningRate.isFinite { throw ConfigurationError(field: "objective.learningRate", "must be a finite number, got \(learningRate)") }
         guard lambda.isFinite, lambda > 0 else { throw ConfigurationError(field: "objective.lambda", "must be a positive finite number, got \(lambda)") }
@@ -122,6 +131,18 @@ public struct DensityObjectiveChoice: Codable, Sendable, Equatable {
             }
             let label = "least-squares on \(set.name): f_i(θ) = ½(x_iθ − y_i)², n = \(ls.sampleCount), x standardized, no intercept"
             return (DensityProblem(name: n.rawValue, label: label, finiteSum: ls, deterministic: nil, minimizer: theta, isBernoulli: false), eta)
+        case .expression:
+            guard allowDeterministic else {
+                throw ConfigurationError(field: "objective.name", "a formula f(θ) has no gradient noise, so SGD is plain GD (a point mass); use --algorithm sgld, or a finite sum (shifted-quadratics, least-squares)")
+            }
+            let formula = try FormulaObjectives.make(expression: expression ?? "", samples: nil, data: nil, variables: nil,
+                                                     parameters: parameters, field: "objective.name")
+            guard formula.objective.dimension == 1 else {
+                throw ConfigurationError(field: "objective.name", "the formula has \(formula.objective.dimension) variables; this study is 1-D (one variable θ)")
+            }
+            let entry = FormulaObjectives.withLocalMinimizer(formula, from: formula.start)
+            return (DensityProblem(name: "expression", label: "formula f(θ) = \(expression ?? "")", finiteSum: nil, deterministic: entry.objective,
+                                   minimizer: entry.minimizer?[0] ?? 0, isBernoulli: false), eta)
         case .doubleWell, .quartic, .quadratic:
             guard allowDeterministic else {
                 throw ConfigurationError(field: "objective.name", "\(n.rawValue) has no gradient noise, so SGD is plain GD (a point mass); use shifted-quadratics, least-squares or --example bernoulli, or --algorithm sgld")
