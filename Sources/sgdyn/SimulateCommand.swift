@@ -105,6 +105,7 @@ struct SimulateCommand: LibraryStudyCommand {
             c.samples = f.samples
             c.variables = f.variables
             c.parameters = f.parameters
+            c.noise = f.noise
         } else {
             c.objective = objective
         }

@@ -131,7 +131,7 @@ extension SpecFile {
     /// `parameters`, `data` and `x0` of the command line.
     static func formulaFields(_ node: Node, key: SpecLocation, interface: StudyInterface, file: String) throws -> [SpecField] {
         guard case let .mapping(mapping) = node else { return [] }
-        let valid = ["expression", "samples", "data", "variables", "parameters", "start"]
+        let valid = ["expression", "samples", "data", "variables", "parameters", "noise", "start"]
         var fields: [SpecField] = []
         func add(_ optionName: String, _ text: String, _ at: SpecLocation) throws {
             guard let option = interface.option(optionName) else {

@@ -82,6 +82,11 @@ struct FormulaOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Constants of a formula, e.g. a=0.5,b=2.", valueName: "a=v,…"))
     var parameters: String?
 
+    @Option(name: .long, help: ArgumentHelp("Names of an 'expr: …' formula that are standard normal draws: a stochastic oracle f_γ(x), e.g. --objective 'expr: 0.5*(x - z1)^2 + (y - z2)^2' --noise z1,z2 (docs/THEORY.md §11.3).", valueName: "z1,…"))
+    var noise: String?
+
+    var noiseNames: [String]? { noise.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } } }
+
     /// The formula objective, when `objective` is `expr: …`/`samples: …` or `--samples` is given; nil otherwise.
     func choice(objective: String?, data: String?) throws -> ObjectiveChoice? {
         var expression: String?, sampleFormula = samples
@@ -95,11 +100,12 @@ struct FormulaOptions: ParsableArguments {
         if expression == nil, sampleFormula == nil {
             if variables != nil { throw CLIError.usage("--variables", "applies to a formula objective (--objective 'expr: …' or --samples) only") }
             if parameters != nil { throw CLIError.usage("--parameters", "applies to a formula objective (--objective 'expr: …' or --samples) only") }
+            if noise != nil { throw CLIError.usage("--noise", "applies to a formula objective (--objective 'expr: …') only") }
             return nil
         }
         return ObjectiveChoice(expression: expression, samples: sampleFormula, data: data,
                                variables: variables.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } },
-                               parameters: try parameters.map(Self.parseParameters))
+                               parameters: try parameters.map(Self.parseParameters), noise: noiseNames)
     }
 
     static func strip(_ s: String, _ prefix: String) -> String? {

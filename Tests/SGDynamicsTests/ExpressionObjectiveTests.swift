@@ -170,3 +170,59 @@ struct FormulaStudyTests {
         }
     }
 }
+
+@Suite("Stochastic oracles as formulas")
+struct ExpressionOracleTests {
+    static let liTaiE = "0.5*(x - z1)^2 + (y - z2)^2 - 1.5"
+
+    @Test("The Li–Tai–E quadratic as an oracle formula: f = ½xᵀHx, Σ = H² constant, stochastic gradients bit for bit")
+    func liTaiEOracle() throws {
+        let e = try ExpressionOracle(Self.liTaiE, noise: ["z1", "z2"])
+        let q = NoisyQuadratic(hessian: .diagonal([1, 2]))
+        #expect(e.variables == ["x", "y"] && e.noiseIsConstant)
+        expectSame(e, q)
+        let s = e.noiseCovariance([0.3, -0.7])
+        #expect(s[0, 0] == 1 && s[1, 1] == 4 && s[0, 1] == 0)
+        let rng = CounterRNG(seed: 9)
+        var ge = [0.0, 0], gq = [0.0, 0]
+        for step in 0..<50 {
+            let x = [Double(step) * 0.1 - 2, 1.3 - Double(step) * 0.05]
+            for draw in 0..<3 {
+                e.stochasticGradient(x, rng: rng, path: step % 7, step: step, draw: draw, into: &ge)
+                q.stochasticGradient(x, rng: rng, path: step % 7, step: step, draw: draw, into: &gq)
+                #expect(ge[0].bitPattern == gq[0].bitPattern && ge[1].bitPattern == gq[1].bitPattern)
+            }
+        }
+    }
+
+    @Test("simulate on the Li–Tai–E oracle formula gives the built-in ensemble's positions to the last bit (same seed), E f to 1e-14")
+    func simulateSame() throws {
+        var builtIn = SimulateStudy.Configuration()
+        builtIn.paths = 2_000
+        var formula = builtIn
+        formula.objective = "expression"
+        formula.expression = Self.liTaiE
+        formula.noise = ["z1", "z2"]
+        formula.start = [1, 1]
+        let a = try SimulateStudy(builtIn).ensemble(StudyContext()).result, b = try SimulateStudy(formula).ensemble(StudyContext()).result
+        #expect(a.moments.count == b.moments.count && a.moments.count > 1)
+        // The iterates are the same bits: the same draws and the same operations (H(x − γ) with H
+        // diagonal is the symbolic gradient's u and 2u). f is summed in another order (½x² + y² − 3/2
+        // against ½ Σᵢ xᵢ(Hx)ᵢ), so E f agrees to rounding only.
+        for (ma, mb) in zip(a.moments, b.moments) {
+            #expect(ma.mean[0].bitPattern == mb.mean[0].bitPattern && ma.mean[1].bitPattern == mb.mean[1].bitPattern)
+            #expect(abs(ma.mean[2] - mb.mean[2]) <= 1e-14 * max(1, abs(ma.mean[2])))
+        }
+    }
+
+    @Test("State-dependent noise: f_γ = ½x² + x·z·s gives Σ(x) = s²x² (not constant); noise not affine is refused")
+    func multiplicative() throws {
+        let e = try ExpressionOracle("0.5*x^2 + s*x^2*z/2", noise: ["z"], parameters: ["s": 0.3])
+        #expect(!e.noiseIsConstant)
+        #expect(abs(e.noiseCovariance([2])[0, 0] - 0.36) < 1e-15)   // J = s·x = 0.6
+        #expect(abs(e.value([2]) - 2) < 1e-15)
+        #expect(throws: ExpressionError.self) { try ExpressionOracle("0.5*x^2 + x*z^2", noise: ["z"]) }
+        #expect(throws: ExpressionError.self) { try ExpressionOracle("0.5*x^2 + z^4", noise: ["z"]) }
+        #expect(throws: ExpressionError.self) { try ExpressionOracle("0.5*x^2 + exp(z)*x", noise: ["z"]) }
+    }
+}

@@ -12,6 +12,17 @@ struct ExpressionFormula: Sendable {
     let hessianVector: ExpressionTape
     let variables: [String]
     let dataNames: [String]
+    /// Further tapes built by the caller's `analysis` from the same graph.
+    let extra: [ExpressionTape]
+
+    /// What an analysis sees: the graph, the formula's node, its gradient nodes, and the input
+    /// nodes of the variables and of the data.
+    struct Parts {
+        var f: Int32
+        var gradient: [Int32]
+        var variables: [Int32]
+        var data: [Int32]
+    }
 
     /// Names that are constants unless a variable or parameter takes them.
     static let constants: [String: Double] = ["pi": Double.pi, "e": M_E]
@@ -21,7 +32,8 @@ struct ExpressionFormula: Sendable {
     /// parameter, a constant or data, in natural order: `x` before `y`, `w2` before `w10`).
     /// `dataName` maps a name to the index of a data input, when the name is data.
     init(_ text: String, variables given: [String]?, parameters: [String: Double],
-         dataNames: [String] = [], dataIndex: (String) -> Int? = { _ in nil }) throws {
+         dataNames: [String] = [], dataIndex: (String) -> Int? = { _ in nil },
+         analysis: ((inout ExpressionGraph, Parts) throws -> [ExpressionTape])? = nil) throws {
         var parser = try ExpressionParser(text)
         for (name, v) in parameters.sorted(by: { $0.key < $1.key }) {
             guard Self.isName(name) else { throw ExpressionError(column: 0, "parameter '\(name)' is not a name (letters, digits and _, not starting with a digit)") }
@@ -72,6 +84,9 @@ struct ExpressionFormula: Sendable {
             value = ExpressionTape(graph: g, outputs: [f], inputCount: d + m)
             gradient = ExpressionTape(graph: g, outputs: grad, inputCount: d + m)
             hessianVector = ExpressionTape(graph: g, outputs: hv, inputCount: 2 * d + m)
+            let parts = Parts(f: f, gradient: grad, variables: try (0..<d).map { try g.input($0) },
+                              data: try (0..<m).map { try g.input(d + $0) })
+            extra = try analysis?(&g, parts) ?? []
         } catch is ExpressionGraph.TooLarge {
             throw ExpressionError(column: 0, "the formula and its derivatives need more than \(ExpressionGraph.maximumNodes) operations; write it with fewer variables or terms")
         }

@@ -11,7 +11,7 @@ public enum FormulaObjectives {
     /// The objective of a formula. `field` names the formula in errors (`objective` for an
     /// expression; a sample formula's errors name `samples`, its file's `data`).
     public static func make(expression: String?, samples: String?, data: String?, variables: [String]?,
-                            parameters: [String: Double]?, field: String = "objective") throws -> CatalogObjective {
+                            parameters: [String: Double]?, noise: [String]? = nil, field: String = "objective") throws -> CatalogObjective {
         let p = parameters ?? [:]
         let objective: any Objective
         switch (expression, samples) {
@@ -23,10 +23,19 @@ public enum FormulaObjectives {
             if data != nil {
                 throw ConfigurationError(field: "data", "an expression reads no data; write a per-sample formula with --samples (names ending in _i are columns)")
             }
-            do { objective = try ExpressionObjective(e, variables: variables, parameters: p, name: "expr: \(e)") } catch let err as ExpressionError {
+            do {
+                if let noise {
+                    objective = try ExpressionOracle(e, noise: noise, variables: variables, parameters: p, name: "oracle: \(e)")
+                } else {
+                    objective = try ExpressionObjective(e, variables: variables, parameters: p, name: "expr: \(e)")
+                }
+            } catch let err as ExpressionError {
                 throw ConfigurationError(field: field, err.description)
             }
         case let (nil, s?):
+            if noise != nil {
+                throw ConfigurationError(field: "noise", "applies to an expression f_γ(x) (--objective 'expr: …'); a sample formula's noise is its minibatches")
+            }
             guard let data else {
                 throw ConfigurationError(field: "data", "a per-sample formula needs its data: give a CSV file with a header row (--data file.csv)")
             }

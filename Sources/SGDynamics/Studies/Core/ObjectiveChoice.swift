@@ -21,6 +21,9 @@ public struct ObjectiveChoice: Codable, Sendable, Equatable {
     public var variables: [String]?
     /// Named constants of a formula.
     public var parameters: [String: Double]?
+    /// Names of an expression that are standard normal draws γ (a stochastic oracle f_γ(x); its
+    /// deterministic studies see f = E f_γ).
+    public var noise: [String]?
 
     public init(name: String, diagonal: [Double]? = nil, data: String? = nil, start: [Double]? = nil) {
         self.name = name
@@ -32,8 +35,9 @@ public struct ObjectiveChoice: Codable, Sendable, Equatable {
     /// An objective given as a formula: `expression` for `f(x)`, or `samples` for `fᵢ(w)` over the
     /// rows of the CSV file `data`.
     public init(expression: String? = nil, samples: String? = nil, data: String? = nil, variables: [String]? = nil,
-                parameters: [String: Double]? = nil, start: [Double]? = nil) {
+                parameters: [String: Double]? = nil, noise: [String]? = nil, start: [Double]? = nil) {
         self.name = samples != nil ? "samples" : "expression"
+        self.noise = noise
         self.expression = expression
         self.samples = samples
         self.data = data
@@ -50,11 +54,11 @@ public struct ObjectiveChoice: Codable, Sendable, Equatable {
         }
         if name == "expression" || name == "samples" || expression != nil || samples != nil {
             let entry = try FormulaObjectives.make(expression: expression, samples: samples, data: data, variables: variables,
-                                                   parameters: parameters, field: "objective")
+                                                   parameters: parameters, noise: noise, field: "objective")
             let x0 = try FormulaObjectives.start(start, for: entry, field: "start")
             return (FormulaObjectives.withLocalMinimizer(entry, from: x0), x0)
         }
-        if variables != nil || parameters != nil {
+        if variables != nil || parameters != nil || noise != nil {
             throw ConfigurationError(field: variables != nil ? "variables" : "parameters", "applies to a formula objective (--objective 'expr: …' or --samples) only")
         }
         if diagonal != nil, name != "quadratic" {

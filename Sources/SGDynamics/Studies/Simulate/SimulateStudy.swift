@@ -29,6 +29,8 @@ public struct SimulateStudy: Study {
         public var variables: [String]?
         /// Named constants of a formula.
         public var parameters: [String: Double]?
+        /// Names of the expression that are standard normal draws (a stochastic oracle f_γ(x): SGD's noise).
+        public var noise: [String]?
         public var learningRate: Double = 0.1
         public var horizon: Double = 2
         /// Save points after the start.
@@ -97,6 +99,7 @@ public struct SimulateStudy: Study {
         case logistic(MinibatchGradient<LogisticRegression>, [Double])
         case exact(ExactGradient<AnyObjective>, [Double])
         case formula(MinibatchGradient<ExpressionFiniteSum>, [Double])
+        case formulaOracle(OracleGradient<ExpressionOracle>, [Double])
     }
 
     func problem() throws -> Problem {
@@ -115,14 +118,15 @@ public struct SimulateStudy: Study {
             throw ConfigurationError(field: "data", "no file at '\(data)'; give the path of a CSV file with a header row")
         }
         let isFormula = c.objective == "expression" || c.objective == "samples"
-        if !isFormula, c.expression != nil || c.samples != nil || c.variables != nil || c.parameters != nil {
+        if !isFormula, c.expression != nil || c.samples != nil || c.variables != nil || c.parameters != nil || c.noise != nil {
             throw ConfigurationError(field: c.expression != nil ? "expression" : (c.samples != nil ? "samples" : "variables"),
                                      "applies to a formula objective (objective expression or samples) only")
         }
         let entry = isFormula
             ? try FormulaObjectives.make(expression: c.objective == "expression" ? c.expression ?? "" : nil,
                                          samples: c.objective == "samples" ? c.samples ?? "" : nil, data: c.data,
-                                         variables: c.variables, parameters: c.parameters, field: c.objective == "expression" ? "objective" : "samples")
+                                         variables: c.variables, parameters: c.parameters, noise: c.objective == "expression" ? c.noise : nil,
+                                         field: c.objective == "expression" ? "objective" : "samples")
             : try ObjectiveCatalog.make(c.objective, data: c.data)
         let x0 = try start(entry.objective.dimension, entry.start)
         func checkBatch(_ n: Int) throws {
@@ -137,6 +141,9 @@ public struct SimulateStudy: Study {
         if let lr = entry.objective as? LogisticRegression {
             try checkBatch(lr.sampleCount)
             return .logistic(MinibatchGradient(lr, batchSize: c.batch, sampling: c.sampling), x0)
+        }
+        if let oracle = entry.objective as? ExpressionOracle {
+            return .formulaOracle(OracleGradient(oracle, batchSize: c.batch), x0)
         }
         if let fs = entry.objective as? ExpressionFiniteSum {
             try checkBatch(fs.sampleCount)
@@ -165,6 +172,7 @@ public struct SimulateStudy: Study {
         case .logistic(let g, let x0): return try simulate(g, start: x0, identity: id, context)
         case .exact(let g, let x0): return try simulate(g, start: x0, identity: id, context)
         case .formula(let g, let x0): return try simulate(g, start: x0, identity: id, context)
+        case .formulaOracle(let g, let x0): return try simulate(g, start: x0, identity: id, context)
         }
     }
 
