@@ -21,8 +21,8 @@ struct WeakErrorCommand: LibraryStudyCommand {
         """
     )
 
-    @Option(name: .long, help: ArgumentHelp("Objective: li-tai-e, least-squares, logistic, or samples (a per-sample formula, --samples with --data; the default when --samples is given).", valueName: "name"))
-    var objective: WeakErrorStudy.ObjectiveName?
+    @Option(name: .long, help: ArgumentHelp("Objective: li-tai-e, least-squares, logistic, samples (a per-sample formula, --samples with --data; the default when --samples is given), or an oracle formula 'expr: f_γ(x)' with --noise (docs/THEORY.md §11.3).", valueName: "name"))
+    var objective: String?
 
     @OptionGroup var formula: FormulaOptions
 
@@ -75,7 +75,18 @@ struct WeakErrorCommand: LibraryStudyCommand {
 
     func configuration() throws -> WeakErrorStudy.Configuration {
         var c = WeakErrorStudy.Configuration()
-        c.objective = objective ?? (formula.samples != nil ? .samples : .liTaiE)
+        if let f = try formula.choice(objective: objective, data: data), f.expression != nil {
+            c.objective = .expression
+            c.expression = f.expression
+            c.noise = f.noise
+        } else if let o = objective {
+            guard let name = WeakErrorStudy.ObjectiveName(rawValue: o), name != .expression else {
+                throw CLIError.usage("--objective", "unknown objective '\(o)'; valid: li-tai-e, least-squares, logistic, samples, or an oracle formula 'expr: …' with --noise")
+            }
+            c.objective = name
+        } else {
+            c.objective = formula.samples != nil ? .samples : .liTaiE
+        }
         c.samples = formula.samples
         c.variables = formula.variables.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
         c.parameters = try formula.parameters.map(FormulaOptions.parseParameters)

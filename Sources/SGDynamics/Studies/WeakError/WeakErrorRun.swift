@@ -152,6 +152,18 @@ struct WeakErrorRun {
     }
 
     mutating func finiteSum<F: FiniteSumObjective>(_ f: F, start: [Double], test: WeakErrorTest) throws -> StudyResult {
+        try monteCarlo(MinibatchGradient(f, batchSize: c.batch, sampling: .withReplacement), start: start, test: test,
+                       objective: "\(f.name) (n = \(f.sampleCount), d = \(f.dimension)), b = \(c.batch) with replacement")
+    }
+
+    /// A stochastic oracle written as a formula, by Monte Carlo (SMEs by Euler–Maruyama sub-steps).
+    mutating func oracle<F: StochasticOracleObjective>(_ f: F, start: [Double], test: WeakErrorTest) throws -> StudyResult {
+        try monteCarlo(OracleGradient(f, batchSize: c.batch), start: start, test: test,
+                       objective: "\(f.name) (d = \(f.dimension)), b = \(c.batch) oracle draws per step")
+    }
+
+    /// SGD (or heavy ball, Nesterov) with the gradient `source` against its SMEs, independent ensembles.
+    mutating func monteCarlo<S: StochasticGradient>(_ source: S, start: [Double], test: WeakErrorTest, objective: String) throws -> StudyResult {
         let orders = c.models.map(\.order)
         var rows: [[WeakError.Point]] = orders.map { _ in [] }
         let r = c.substeps
@@ -159,7 +171,6 @@ struct WeakErrorRun {
         for (i, eta) in c.learningRates.enumerated() {
             try context.checkCancellation()
             let n = study.steps[i]
-            let source = MinibatchGradient(f, batchSize: c.batch, sampling: .withReplacement)
             // Heavy ball and Nesterov against the regime-A SME (η/(1−μ), docs/THEORY.md §4.4); SGD against SME-1/SME-2.
             let scale = c.algorithm == .sgd ? 1 : 1 / (1 - mu)
             let kernels = orders.enumerated().map { m, order in
@@ -181,7 +192,6 @@ struct WeakErrorRun {
             for (m, p) in points.enumerated() { rows[m].append(p) }
         }
         let method = "Monte Carlo, \(c.paths) paths per ensemble; SMEs by Euler–Maruyama at step η/\(r) (its O(η/\(r)) bias is below the model error measured)"
-        let objective = "\(f.name) (n = \(f.sampleCount), d = \(f.dimension)), b = \(c.batch) with replacement"
         guard c.algorithm != .sgd else {
             return result(objective: objective, method: method, start: start, test: test, rows: rows, expected: orders.map(Double.init))
         }

@@ -23,6 +23,8 @@ public struct WeakErrorStudy: Study {
         case liTaiE = "li-tai-e", leastSquares = "least-squares", logistic
         /// A per-sample formula over the rows of `data` (``ExpressionFiniteSum``).
         case samples
+        /// A stochastic oracle f_γ(x) written as a formula with `noise` names (``ExpressionOracle``).
+        case expression
     }
     public enum AlgorithmName: String, Codable, Sendable, CaseIterable { case sgd, hb, nag }
     public enum ModelName: String, Codable, Sendable, CaseIterable {
@@ -45,6 +47,10 @@ public struct WeakErrorStudy: Study {
         public var variables: [String]?
         /// Named constants of the formula.
         public var parameters: [String: Double]?
+        /// The oracle formula f_γ(x) of `objective: expression`.
+        public var expression: String?
+        /// The names of `expression` that are standard normal draws.
+        public var noise: [String]?
         public var algorithm: AlgorithmName = .sgd
         /// Momentum μ in [0, 1) for heavy ball and Nesterov.
         public var momentum: Double = 0.5
@@ -108,9 +114,17 @@ public struct WeakErrorStudy: Study {
         if c.objective == .samples, c.samples == nil {
             throw ConfigurationError(field: "samples", "objective samples needs its per-sample formula, e.g. --samples '0.5*(w*x_i - y_i)^2' --data file.csv")
         }
-        if c.objective != .samples, c.samples != nil || c.variables != nil || c.parameters != nil {
-            throw ConfigurationError(field: c.samples != nil ? "samples" : (c.variables != nil ? "variables" : "parameters"),
-                                     "applies to a per-sample formula (--samples with --data) only")
+        if c.objective != .samples, c.samples != nil {
+            throw ConfigurationError(field: "samples", "applies to objective samples (a per-sample formula with --data) only")
+        }
+        if c.objective != .expression, c.expression != nil || c.noise != nil {
+            throw ConfigurationError(field: c.expression != nil ? "objective" : "noise", "applies to objective expression (a stochastic oracle f_γ(x)) only")
+        }
+        if c.objective != .samples, c.objective != .expression, c.variables != nil || c.parameters != nil {
+            throw ConfigurationError(field: c.variables != nil ? "variables" : "parameters", "applies to a formula objective only")
+        }
+        if c.objective == .expression, c.data != nil {
+            throw ConfigurationError(field: "data", "an oracle formula reads no data; use --samples for a finite sum over a CSV")
         }
         if c.objective == .liTaiE, c.data != nil {
             throw ConfigurationError(field: "data", "li-tai-e reads no data; give --objective least-squares or logistic with --data")
@@ -131,7 +145,7 @@ public struct WeakErrorStudy: Study {
         self.configuration = c
         // Check the parts that need the objective (dimension of x0, test function, batch ≤ n), and fill in x0.
         switch try problem() {
-        case .liTaiE(_, let x0, _), .leastSquares(_, let x0, _), .logistic(_, let x0, _), .formula(_, let x0, _): self.configuration.start = x0
+        case .liTaiE(_, let x0, _), .leastSquares(_, let x0, _), .logistic(_, let x0, _), .formula(_, let x0, _), .oracle(_, let x0, _): self.configuration.start = x0
         }
     }
 
@@ -141,6 +155,7 @@ public struct WeakErrorStudy: Study {
         case leastSquares(LeastSquares, [Double], WeakErrorTest)
         case logistic(LogisticRegression, [Double], WeakErrorTest)
         case formula(ExpressionFiniteSum, [Double], WeakErrorTest)
+        case oracle(ExpressionOracle, [Double], WeakErrorTest)
     }
 
     func problem() throws -> Problem {
@@ -150,6 +165,15 @@ public struct WeakErrorStudy: Study {
             let f = NoisyQuadratic(hessian: .diagonal(c.diagonal))
             let x0 = try startPoint(f.dimension, default: 1)
             return .liTaiE(f, x0, try WeakErrorTest(c.test, f, dimension: f.dimension))
+        case .expression:
+            guard let noise = c.noise else {
+                throw ConfigurationError(field: "noise", "an expression for weak-error is a stochastic oracle f_γ(x): name its standard normal draws, e.g. --noise z1,z2")
+            }
+            let entry = try FormulaObjectives.make(expression: c.expression ?? "", samples: nil, data: nil, variables: c.variables,
+                                                   parameters: c.parameters, noise: noise, field: "objective")
+            guard let f = entry.objective as? ExpressionOracle else { throw ConfigurationError(field: "objective", "is not a stochastic oracle") }
+            let x0 = try startPoint(f.dimension, default: FormulaObjectives.defaultStartCoordinate)
+            return .oracle(f, x0, try WeakErrorTest(c.test, f, dimension: f.dimension))
         case .samples:
             let entry = try FormulaObjectives.make(expression: nil, samples: c.samples ?? "", data: c.data, variables: c.variables,
                                                    parameters: c.parameters, field: "samples")
@@ -196,6 +220,7 @@ public struct WeakErrorStudy: Study {
         case .leastSquares(let f, let x0, let g): return try run.finiteSum(f, start: x0, test: g)
         case .logistic(let f, let x0, let g): return try run.finiteSum(f, start: x0, test: g)
         case .formula(let f, let x0, let g): return try run.finiteSum(f, start: x0, test: g)
+        case .oracle(let f, let x0, let g): return try run.oracle(f, start: x0, test: g)
         }
     }
 }
