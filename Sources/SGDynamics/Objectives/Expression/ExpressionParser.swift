@@ -244,7 +244,7 @@ struct ExpressionParser {
         }
         let n = Array(name.lowercased())
         func prefix(_ c: String) -> Int { zip(n, c).prefix { $0 == $1 }.count }
-        let scored = candidates.map { ($0, distance(n, Array($0)), prefix($0)) }.filter { $0.1 <= min(2, max(1, n.count / 2)) }
+        let scored = candidates.map { ($0, distance(n, Array($0)), prefix($0)) }.filter { $0.1 <= min(2, max(1, n.count / 2)) && $0.1 < n.count }
         // Nearest first; among equals, the longest common prefix, then alphabetical.
         return scored.min { ($0.1, -$0.2, $0.0) < ($1.1, -$1.2, $1.0) }?.0
     }
