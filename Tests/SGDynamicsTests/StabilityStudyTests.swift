@@ -101,7 +101,7 @@ struct StabilityStudyTests {
         #expect(field { $0.problem = FiniteSumChoice(objective: .mlp) } == "objective")
         #expect(field { $0.example = .overparameterized; $0.problem.data = "x.csv" } != nil)
         #expect(field { $0.example = .overparameterized; $0.problem = FiniteSumChoice(objective: .logistic) } == "example")
-        #expect(field { $0.example = .overparameterized; $0.samples = 30 } == "samples")
+        #expect(field { $0.example = .overparameterized; $0.samples = 30 } == "exampleSamples")
         #expect(field { $0.example = .overparameterized; $0.checkPaths = 10; $0.checkBatch = 20; $0.sampling = .withoutReplacement } == "checkBatch")
         #expect(field { $0.batchSizes = [0] } == "batchSizes")
         #expect(field { $0.checkPaths = 1 } == "checkPaths")
