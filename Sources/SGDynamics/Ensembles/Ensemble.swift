@@ -296,9 +296,12 @@ public struct Ensemble: Sendable {
                 var divs: [Divergence] = []
                 let first = bi * blockSize, last = Swift.min(paths, first + blockSize)
                 let width = Swift.max(1, kernel.groupWidth)
+                // lane kernels may take several groups of four at once (a fused kernel); a block's groups
+                // start at multiples of four from its first path either way, so the slots are the same
+                let batch = width == Lanes.width ? Swift.max(width, kernel.laneBatch) : width
                 var p = first
                 while p < last {
-                    let c = Swift.min(width, last - p), p0 = p
+                    let c = Swift.min(batch, last - p), p0 = p
                     if width == Lanes.width {
                         kernel.simulateLanes(firstPath: p0, count: c, workspace: &workspace, tape: nil,
                                              record: { j, x, mask in acc.addLanes(j, x, mask) },

@@ -1,0 +1,260 @@
+/* The fused Euler–Maruyama kernel of sgdyn_em_lanes (see EulerMaruyamaLanes.h).
+ *
+ * Up to 64 paths go together. Per chunk of a few steps the normals of all paths are drawn into a
+ * buffer that stays in L1 (Philox on eight counters per AVX-512 vector, four independent vectors in
+ * flight, then the ziggurat's fast path with gathers; rejections completed at once by the exact scalar
+ * slow path), and the steps of the chunk then run over all paths with the positions in an L1 array,
+ * so consecutive paths fill the vectors and the steps of independent paths overlap. The arithmetic of
+ * a step is the Swift lane code's, operation for operation, with no contraction into FMA. */
+#include "EulerMaruyamaLanes.h"
+#include "KernelPrimitives.h"
+#include <float.h>
+
+#define MAXP (4 * SGDYN_EM_MAX_GROUPS)   /* paths per call (64) */
+#define ZSTEPS 16                         /* normals per path and chunk: steps × d <= ZSTEPS */
+
+/* The drift and the step, shared by every instruction set: `VT` is double, or a vector of doubles
+   (clang vector extensions: element-wise IEEE operations, scalars broadcast). xs[i] holds coordinate i,
+   zs[i] the normal of component i; xs is updated in place. */
+#define EM_STEP(VT, P, xs, zs)                                                                         \
+    do {                                                                                               \
+        VT b_[SGDYN_EM_MAX_DIMENSION];                                                                 \
+        const int d_ = (P)->dimension;                                                                 \
+        if ((P)->drift == SGDYN_EM_DRIFT_DOUBLE_WELL) {                                                \
+            const double fh_ = 4 * (P)->height;                                                        \
+            VT x0_ = xs[0];                                                                            \
+            b_[0] = -((fh_ * x0_) * ((x0_ * x0_) - 1));                                                \
+            if (d_ == 2) b_[1] = -xs[1];                                                               \
+        } else {                                                                                       \
+            const double *H_ = (P)->hessian, *c_ = (P)->center;                                        \
+            for (int i_ = 0; i_ < d_; i_++) {                                                          \
+                VT r_ = zero_;                                                                         \
+                for (int j_ = 0; j_ < d_; j_++) r_ = r_ + H_[i_ * d_ + j_] * (xs[j_] - c_[j_]);        \
+                b_[i_] = -r_;                                                                          \
+            }                                                                                          \
+        }                                                                                              \
+        for (int i_ = 0; i_ < d_; i_++) {                                                              \
+            VT noise_ = (P)->sigma * ((P)->sqrtStepSize * zs[i_]);                                     \
+            xs[i_] = xs[i_] + ((P)->stepSize * b_[i_] + noise_);                                       \
+        }                                                                                              \
+    } while (0)
+
+static inline double bound_of(const sgdyn_em_problem *p) {
+    /* finite and not above bound2 <=> r2 <= B (r2 NaN fails either way) */
+    return p->bound2 < INFINITY ? p->bound2 : DBL_MAX;
+}
+
+/* ------------------------------------------------------------------------------------ portable */
+
+static void normals_portable(const sgdyn_em_problem *p, int64_t firstPath, int paths, int64_t step, int n, double *z) {
+    const int d = p->dimension, blocks = (d + 1) / 2;
+    const uint32_t k0 = (uint32_t)p->seed, k1 = (uint32_t)(p->seed >> 32);
+    for (int s = 0; s < n; s++) {
+        for (int b = 0; b < blocks; b++) {
+            for (int q = 0; q < paths; q++) {
+                int64_t path = firstPath + q;
+                uint32_t c[4] = {(uint32_t)b, (uint32_t)(step + s), (uint32_t)path,
+                                 p->stream ^ ((uint32_t)((uint64_t)path >> 32) << 16)};
+                philox_scalar(c, k0, k1);
+                for (int w = 0; w < 2 && 2 * b + w < d; w++) {
+                    uint64_t word = w == 0 ? ((uint64_t)c[0] | ((uint64_t)c[1] << 32)) : ((uint64_t)c[2] | ((uint64_t)c[3] << 32));
+                    double v = zig_fast(word, p->edges);
+                    if (v != v) v = zig_slow(p->seed, p->stream, path, step + s, b, w, word, p->edges, p->heights);
+                    z[(s * d + 2 * b + w) * MAXP + q] = v;
+                }
+            }
+        }
+    }
+}
+
+static int steps_portable(const sgdyn_em_problem *p, int paths, int n, double *X, const double *z, uint64_t alive, uint64_t *bad) {
+    const int d = p->dimension;
+    const double B = bound_of(p);
+    const double zero_ = 0.0;
+    for (int s = 0; s < n; s++) {
+        uint64_t fail = 0;
+        for (int q = 0; q < paths; q++) {
+            double xs[SGDYN_EM_MAX_DIMENSION], zs[SGDYN_EM_MAX_DIMENSION];
+            for (int i = 0; i < d; i++) { xs[i] = X[i * MAXP + q]; zs[i] = z[(s * d + i) * MAXP + q]; }
+            EM_STEP(double, p, xs, zs);
+            double r2 = 0;
+            for (int i = 0; i < d; i++) { X[i * MAXP + q] = xs[i]; r2 = r2 + xs[i] * xs[i]; }
+            if (!(r2 <= B)) fail |= (uint64_t)1 << q;
+        }
+        if (fail & alive) { *bad = fail & alive; return s + 1; }
+    }
+    *bad = 0;
+    return n;
+}
+
+#ifdef SGDYN_HAVE_X86
+/* ----------------------------------------------------------------------------------------- AVX2 */
+
+typedef double v4d __attribute__((vector_size(32)));
+
+__attribute__((target("avx2")))
+static void normals_avx2(const sgdyn_em_problem *p, int64_t firstPath, int paths, int64_t step, int n, double *z) {
+    const int d = p->dimension, blocks = (d + 1) / 2, nv = (paths + 3) / 4;
+    const uint32_t k0 = (uint32_t)p->seed, k1 = (uint32_t)(p->seed >> 32);
+    const __m256i iota = _mm256_setr_epi64x(0, 1, 2, 3), stream = _mm256_set1_epi64x(p->stream);
+    for (int s = 0; s < n; s++) {
+        for (int b = 0; b < blocks; b++) {
+            for (int v0 = 0; v0 < nv; v0 += 4) {
+                __m256i c0[4], c1[4], c2[4], c3[4];
+                for (int v = 0; v < 4; v++) {
+                    __m256i path = _mm256_add_epi64(_mm256_set1_epi64x(firstPath + 4 * (v0 + v)), iota);
+                    c0[v] = _mm256_set1_epi64x(b);
+                    c1[v] = _mm256_set1_epi64x((uint32_t)(step + s));
+                    c2[v] = path;
+                    c3[v] = _mm256_xor_si256(stream, _mm256_slli_epi64(_mm256_srli_epi64(path, 32), 16));
+                }
+                SGDYN_PHILOX_ROUNDS_256(4, c0, c1, c2, c3, k0, k1);
+                for (int v = v0; v < v0 + 4 && v < nv; v++) {
+                    for (int w = 0; w < 2 && 2 * b + w < d; w++) {
+                        __m256i words = w == 0 ? word256(c0[v - v0], c1[v - v0]) : word256(c2[v - v0], c3[v - v0]);
+                        int bad;
+                        double *out = z + (s * d + 2 * b + w) * MAXP + 4 * v;
+                        _mm256_storeu_pd(out, zig_fast256(words, p->edges, &bad));
+                        if (bad) {
+                            uint64_t raw[4];
+                            _mm256_storeu_si256((__m256i *)raw, words);
+                            for (int l = 0; l < 4; l++) if (bad & (1 << l))
+                                out[l] = zig_slow(p->seed, p->stream, firstPath + 4 * v + l, step + s, b, w, raw[l], p->edges, p->heights);
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+__attribute__((target("avx2")))
+static int steps_avx2(const sgdyn_em_problem *p, int paths, int n, double *X, const double *z, uint64_t alive, uint64_t *bad) {
+    const int d = p->dimension, nv = (paths + 3) / 4;
+    const __m256d B = _mm256_set1_pd(bound_of(p));
+    const v4d zero_ = {0, 0, 0, 0};
+    for (int s = 0; s < n; s++) {
+        uint64_t fail = 0;
+        for (int v = 0; v < nv; v++) {
+            v4d xs[SGDYN_EM_MAX_DIMENSION], zs[SGDYN_EM_MAX_DIMENSION];
+            for (int i = 0; i < d; i++) {
+                xs[i] = (v4d)_mm256_loadu_pd(X + i * MAXP + 4 * v);
+                zs[i] = (v4d)_mm256_loadu_pd(z + (s * d + i) * MAXP + 4 * v);
+            }
+            EM_STEP(v4d, p, xs, zs);
+            v4d r2 = zero_;
+            for (int i = 0; i < d; i++) { _mm256_storeu_pd(X + i * MAXP + 4 * v, (__m256d)xs[i]); r2 = r2 + xs[i] * xs[i]; }
+            int ok = _mm256_movemask_pd(_mm256_cmp_pd((__m256d)r2, B, _CMP_LE_OQ));
+            fail |= (uint64_t)(~ok & 15) << (4 * v);
+        }
+        if (fail & alive) { *bad = fail & alive; return s + 1; }
+    }
+    *bad = 0;
+    return n;
+}
+
+/* -------------------------------------------------------------------------------------- AVX-512 */
+
+typedef double v8d __attribute__((vector_size(64)));
+
+SGDYN_TARGET_AVX512
+static void normals_avx512(const sgdyn_em_problem *p, int64_t firstPath, int paths, int64_t step, int n, double *z) {
+    const int d = p->dimension, blocks = (d + 1) / 2, nv = (paths + 7) / 8;
+    const uint32_t k0 = (uint32_t)p->seed, k1 = (uint32_t)(p->seed >> 32);
+    const __m512i iota = _mm512_setr_epi64(0, 1, 2, 3, 4, 5, 6, 7), stream = _mm512_set1_epi64(p->stream);
+    for (int s = 0; s < n; s++) {
+        for (int b = 0; b < blocks; b++) {
+            for (int v0 = 0; v0 < nv; v0 += 4) {
+                __m512i c0[4], c1[4], c2[4], c3[4];
+                for (int v = 0; v < 4; v++) {
+                    __m512i path = _mm512_add_epi64(_mm512_set1_epi64(firstPath + 8 * (v0 + v)), iota);
+                    c0[v] = _mm512_set1_epi64(b);
+                    c1[v] = _mm512_set1_epi64((uint32_t)(step + s));
+                    c2[v] = path;
+                    c3[v] = _mm512_xor_si512(stream, _mm512_slli_epi64(_mm512_srli_epi64(path, 32), 16));
+                }
+                SGDYN_PHILOX_ROUNDS_512(4, c0, c1, c2, c3, k0, k1);
+                for (int v = v0; v < v0 + 4 && v < nv; v++) {
+                    for (int w = 0; w < 2 && 2 * b + w < d; w++) {
+                        __m512i words = w == 0 ? word512(c0[v - v0], c1[v - v0]) : word512(c2[v - v0], c3[v - v0]);
+                        __mmask8 bad;
+                        double *out = z + (s * d + 2 * b + w) * MAXP + 8 * v;
+                        _mm512_storeu_pd(out, zig_fast512(words, p->edges, &bad));
+                        if (bad) {
+                            uint64_t raw[8];
+                            _mm512_storeu_si512((void *)raw, words);
+                            for (int l = 0; l < 8; l++) if (bad & (1 << l))
+                                out[l] = zig_slow(p->seed, p->stream, firstPath + 8 * v + l, step + s, b, w, raw[l], p->edges, p->heights);
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+SGDYN_TARGET_AVX512
+static int steps_avx512(const sgdyn_em_problem *p, int paths, int n, double *X, const double *z, uint64_t alive, uint64_t *bad) {
+    const int d = p->dimension, nv = (paths + 7) / 8;
+    const __m512d B = _mm512_set1_pd(bound_of(p));
+    const v8d zero_ = {0, 0, 0, 0, 0, 0, 0, 0};
+    for (int s = 0; s < n; s++) {
+        uint64_t fail = 0;
+        for (int v = 0; v < nv; v++) {
+            v8d xs[SGDYN_EM_MAX_DIMENSION], zs[SGDYN_EM_MAX_DIMENSION];
+            for (int i = 0; i < d; i++) {
+                xs[i] = (v8d)_mm512_loadu_pd(X + i * MAXP + 8 * v);
+                zs[i] = (v8d)_mm512_loadu_pd(z + (s * d + i) * MAXP + 8 * v);
+            }
+            EM_STEP(v8d, p, xs, zs);
+            v8d r2 = zero_;
+            for (int i = 0; i < d; i++) { _mm512_storeu_pd(X + i * MAXP + 8 * v, (__m512d)xs[i]); r2 = r2 + xs[i] * xs[i]; }
+            __mmask8 ok = _mm512_cmp_pd_mask((__m512d)r2, B, _CMP_LE_OQ);
+            fail |= (uint64_t)(uint8_t)~ok << (8 * v);
+        }
+        if (fail & alive) { *bad = fail & alive; return s + 1; }
+    }
+    *bad = 0;
+    return n;
+}
+#endif
+
+int sgdyn_em_lanes(const sgdyn_em_problem *p, int64_t firstPath, int groups, int64_t step, int steps,
+                   double *x, const uint8_t *alive, uint8_t *dead) {
+    const int d = p->dimension, paths = 4 * groups;
+    double X[SGDYN_EM_MAX_DIMENSION * MAXP] __attribute__((aligned(64)));
+    double z[ZSTEPS * MAXP] __attribute__((aligned(64)));
+    if (d < 1 || d > SGDYN_EM_MAX_DIMENSION || groups < 1 || groups > SGDYN_EM_MAX_GROUPS) return -1;
+    uint64_t live = 0;
+    for (int g = 0; g < groups; g++) {
+        live |= (uint64_t)(alive[g] & 15) << (4 * g);
+        for (int i = 0; i < d; i++) for (int q = 0; q < 4; q++) X[i * MAXP + 4 * g + q] = x[(g * d + i) * 4 + q];
+    }
+    for (int q = paths; q < MAXP; q++) for (int i = 0; i < d; i++) X[i * MAXP + q] = 0;
+    const int chunk = ZSTEPS / d;
+    int level = sgdyn_kernels_level(), done = 0;
+    uint64_t bad = 0;
+    while (done < steps) {
+        int n = steps - done < chunk ? steps - done : chunk, k;
+#ifdef SGDYN_HAVE_X86
+        if (level >= SGDYN_LEVEL_AVX512) {
+            normals_avx512(p, firstPath, paths, step + done, n, z);
+            k = steps_avx512(p, paths, n, X, z, live, &bad);
+        } else if (level == SGDYN_LEVEL_AVX2) {
+            normals_avx2(p, firstPath, paths, step + done, n, z);
+            k = steps_avx2(p, paths, n, X, z, live, &bad);
+        } else
+#endif
+        {
+            normals_portable(p, firstPath, paths, step + done, n, z);
+            k = steps_portable(p, paths, n, X, z, live, &bad);
+        }
+        done += k;
+        if (bad) break;
+    }
+    for (int g = 0; g < groups; g++) {
+        dead[g] = (uint8_t)((bad >> (4 * g)) & 15);
+        for (int i = 0; i < d; i++) for (int q = 0; q < 4; q++) x[(g * d + i) * 4 + q] = X[i * MAXP + 4 * g + q];
+    }
+    return done;
+}
