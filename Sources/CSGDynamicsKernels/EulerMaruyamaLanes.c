@@ -15,11 +15,12 @@
 
 /* The drift and the step, shared by every instruction set: `VT` is double, or a vector of doubles
    (clang vector extensions: element-wise IEEE operations, scalars broadcast). xs[i] holds coordinate i,
-   zs[i] the normal of component i; xs is updated in place. */
-#define EM_STEP(VT, P, xs, zs)                                                                         \
+   zs[i] the normal of component i; xs is updated in place. `D` is the dimension (a constant where the
+   caller specializes, so that the arrays live in registers). */
+#define EM_STEP(VT, P, D, xs, zs)                                                                      \
     do {                                                                                               \
         VT b_[SGDYN_EM_MAX_DIMENSION];                                                                 \
-        const int d_ = (P)->dimension;                                                                 \
+        const int d_ = (D);                                                                            \
         if ((P)->drift == SGDYN_EM_DRIFT_DOUBLE_WELL) {                                                \
             const double fh_ = 4 * (P)->height;                                                        \
             VT x0_ = xs[0];                                                                            \
@@ -76,7 +77,7 @@ static int steps_portable(const sgdyn_em_problem *p, int paths, int n, double *X
         for (int q = 0; q < paths; q++) {
             double xs[SGDYN_EM_MAX_DIMENSION], zs[SGDYN_EM_MAX_DIMENSION];
             for (int i = 0; i < d; i++) { xs[i] = X[i * MAXP + q]; zs[i] = z[(s * d + i) * MAXP + q]; }
-            EM_STEP(double, p, xs, zs);
+            EM_STEP(double, p, d, xs, zs);
             double r2 = 0;
             for (int i = 0; i < d; i++) { X[i * MAXP + q] = xs[i]; r2 = r2 + xs[i] * xs[i]; }
             if (!(r2 <= B)) fail |= (uint64_t)1 << q;
@@ -128,28 +129,38 @@ static void normals_avx2(const sgdyn_em_problem *p, int64_t firstPath, int paths
     }
 }
 
+#define STEPS_AVX2(D)                                                                                  \
+    for (int s = 0; s < n; s++) {                                                                      \
+        uint64_t fail = 0;                                                                             \
+        for (int v = 0; v < nv; v++) {                                                                 \
+            v4d xs[SGDYN_EM_MAX_DIMENSION], zs[SGDYN_EM_MAX_DIMENSION];                                \
+            for (int i = 0; i < (D); i++) {                                                            \
+                xs[i] = (v4d)_mm256_loadu_pd(X + i * MAXP + 4 * v);                                    \
+                zs[i] = (v4d)_mm256_loadu_pd(z + (s * (D) + i) * MAXP + 4 * v);                        \
+            }                                                                                          \
+            EM_STEP(v4d, p, (D), xs, zs);                                                              \
+            v4d r2 = zero_;                                                                            \
+            for (int i = 0; i < (D); i++) {                                                            \
+                _mm256_storeu_pd(X + i * MAXP + 4 * v, (__m256d)xs[i]);                                \
+                r2 = r2 + xs[i] * xs[i];                                                               \
+            }                                                                                          \
+            int ok = _mm256_movemask_pd(_mm256_cmp_pd((__m256d)r2, B, _CMP_LE_OQ));                    \
+            fail |= (uint64_t)(~ok & 15) << (4 * v);                                                   \
+        }                                                                                              \
+        if (fail & alive) { *bad = fail & alive; return s + 1; }                                       \
+    }
+
 __attribute__((target("avx2")))
 static int steps_avx2(const sgdyn_em_problem *p, int paths, int n, double *X, const double *z, uint64_t alive, uint64_t *bad) {
     const int d = p->dimension, nv = (paths + 3) / 4;
     const __m256d B = _mm256_set1_pd(bound_of(p));
     const v4d zero_ = {0, 0, 0, 0};
-    for (int s = 0; s < n; s++) {
-        uint64_t fail = 0;
-        for (int v = 0; v < nv; v++) {
-            v4d xs[SGDYN_EM_MAX_DIMENSION], zs[SGDYN_EM_MAX_DIMENSION];
-            for (int i = 0; i < d; i++) {
-                xs[i] = (v4d)_mm256_loadu_pd(X + i * MAXP + 4 * v);
-                zs[i] = (v4d)_mm256_loadu_pd(z + (s * d + i) * MAXP + 4 * v);
-            }
-            EM_STEP(v4d, p, xs, zs);
-            v4d r2 = zero_;
-            for (int i = 0; i < d; i++) { _mm256_storeu_pd(X + i * MAXP + 4 * v, (__m256d)xs[i]); r2 = r2 + xs[i] * xs[i]; }
-            int ok = _mm256_movemask_pd(_mm256_cmp_pd((__m256d)r2, B, _CMP_LE_OQ));
-            fail |= (uint64_t)(~ok & 15) << (4 * v);
-        }
-        if (fail & alive) { *bad = fail & alive; return s + 1; }
-    }
     *bad = 0;
+    switch (d) {
+    case 1: STEPS_AVX2(1) break;
+    case 2: STEPS_AVX2(2) break;
+    default: STEPS_AVX2(d) break;
+    }
     return n;
 }
 
@@ -157,11 +168,76 @@ static int steps_avx2(const sgdyn_em_problem *p, int paths, int n, double *X, co
 
 typedef double v8d __attribute__((vector_size(64)));
 
+/* A draw the fast path rejected, to be completed by the slow path. */
+typedef struct { double *out; uint64_t word; int64_t path, step; int block, lane; } pending_draw;
+
+/* The first retry of up to eight rejected draws at once: one Philox call for their retry words, and the
+   wedge test y < exp(−z²/2) decided against bounds of exp from a vector polynomial (relative error below
+   1e-14, margin 2^-40) so that glibc's exp, which the Swift code calls, is needed only when y falls
+   between the bounds. Draws in the base strip, restarts and undecided tests continue in zig_slow_from,
+   so every draw ends exactly as CounterRNG.slowGaussian would end it. */
+SGDYN_TARGET_AVX512
+static void complete_pending512(const sgdyn_em_problem *p, const pending_draw *list, int count) {
+    const uint32_t k0 = (uint32_t)p->seed, k1 = (uint32_t)(p->seed >> 32);
+    const double *x = p->edges, *f = p->heights;
+    for (int b0 = 0; b0 < count; b0 += 8) {
+        const int n = count - b0 < 8 ? count - b0 : 8;
+        int64_t cb[8], cs[8], cp[8], ct[8];
+        double zv[8];
+        for (int l = 0; l < 8; l++) {
+            const pending_draw *e = &list[b0 + (l < n ? l : 0)];
+            cb[l] = e->block; cs[l] = (uint32_t)e->step; cp[l] = e->path;
+            ct[l] = (p->stream ^ ((uint32_t)((uint64_t)e->path >> 32) << 16)) | 0x80000000u | ((uint32_t)e->lane << 30);
+            int i = (int)(e->word & 255);
+            zv[l] = ((double)(e->word >> 11) * 0x1.0p-53) * x[i];
+        }
+        __m512i c0[1] = {_mm512_loadu_si512((const void *)cb)}, c1[1] = {_mm512_loadu_si512((const void *)cs)};
+        __m512i c2[1] = {_mm512_loadu_si512((const void *)cp)}, c3[1] = {_mm512_loadu_si512((const void *)ct)};
+        SGDYN_PHILOX_ROUNDS_512(1, c0, c1, c2, c3, k0, k1);
+        uint64_t w1[8], w2[8];
+        _mm512_storeu_si512((void *)w1, word512(c0[0], c1[0]));
+        _mm512_storeu_si512((void *)w2, word512(c2[0], c3[0]));
+        /* exp(t), t = −z²/2 in [−6.7, 0]: t = k ln 2 + r, |r| <= ln2/2, e^r by its Taylor series to r^13 */
+        const __m512d z = _mm512_loadu_pd(zv);
+        const __m512d t = _mm512_mul_pd(_mm512_mul_pd(_mm512_set1_pd(-0.5), z), z);
+        const __m512d k = _mm512_roundscale_pd(_mm512_mul_pd(t, _mm512_set1_pd(1.4426950408889634)), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+        __m512d r = _mm512_fnmadd_pd(k, _mm512_set1_pd(0x1.62e42fee00000p-1), t);
+        r = _mm512_fnmadd_pd(k, _mm512_set1_pd(0x1.a39ef35793c76p-33), r);
+        __m512d q = _mm512_set1_pd(1.0 / 6227020800.0);
+        static const double taylor[13] = {1.0 / 479001600.0, 1.0 / 39916800.0, 1.0 / 3628800.0, 1.0 / 362880.0,
+                                          1.0 / 40320.0, 1.0 / 5040.0, 1.0 / 720.0, 1.0 / 120.0, 1.0 / 24.0,
+                                          1.0 / 6.0, 0.5, 1.0, 1.0};
+        for (int j = 0; j < 13; j++) q = _mm512_fmadd_pd(q, r, _mm512_set1_pd(taylor[j]));
+        const __m512d e = _mm512_scalef_pd(q, k);
+        double lo[8], hi[8];
+        _mm512_storeu_pd(lo, _mm512_mul_pd(e, _mm512_set1_pd(1.0 - 0x1.0p-40)));
+        _mm512_storeu_pd(hi, _mm512_mul_pd(e, _mm512_set1_pd(1.0 + 0x1.0p-40)));
+        for (int l = 0; l < n; l++) {
+            const pending_draw *d = &list[b0 + l];
+            const uint64_t w = d->word;
+            const int i = (int)(w & 255);
+            const double sign = (w & 256) == 0 ? 1 : -1;
+            if (i != 0) {
+                const double u2 = ((double)(w2[l] >> 11) + 0.5) * 0x1.0p-53;
+                const double y = f[i + 1] + u2 * (f[i] - f[i + 1]);
+                int accept = y < lo[l] ? 1 : y >= hi[l] ? 0 : y < exp(-0.5 * zv[l] * zv[l]);
+                *d->out = accept ? sign * zv[l]
+                                 : zig_slow_from(p->seed, p->stream, d->path, d->step, d->block, d->lane, 1, w1[l], 0, 0, x, f);
+            } else {
+                *d->out = zig_slow(p->seed, p->stream, d->path, d->step, d->block, d->lane, w, x, f);
+            }
+        }
+    }
+}
+
 SGDYN_TARGET_AVX512
 static void normals_avx512(const sgdyn_em_problem *p, int64_t firstPath, int paths, int64_t step, int n, double *z) {
     const int d = p->dimension, blocks = (d + 1) / 2, nv = (paths + 7) / 8;
     const uint32_t k0 = (uint32_t)p->seed, k1 = (uint32_t)(p->seed >> 32);
     const __m512i iota = _mm512_setr_epi64(0, 1, 2, 3, 4, 5, 6, 7), stream = _mm512_set1_epi64(p->stream);
+    const double *pairs = zig_edge_pairs(p->edges);
+    pending_draw pending[ZSTEPS * MAXP];
+    int npending = 0;
     for (int s = 0; s < n; s++) {
         for (int b = 0; b < blocks; b++) {
             for (int v0 = 0; v0 < nv; v0 += 4) {
@@ -179,42 +255,55 @@ static void normals_avx512(const sgdyn_em_problem *p, int64_t firstPath, int pat
                         __m512i words = w == 0 ? word512(c0[v - v0], c1[v - v0]) : word512(c2[v - v0], c3[v - v0]);
                         __mmask8 bad;
                         double *out = z + (s * d + 2 * b + w) * MAXP + 8 * v;
-                        _mm512_storeu_pd(out, zig_fast512(words, p->edges, &bad));
+                        _mm512_storeu_pd(out, zig_fast512(words, pairs, &bad));
                         if (bad) {
                             uint64_t raw[8];
                             _mm512_storeu_si512((void *)raw, words);
-                            for (int l = 0; l < 8; l++) if (bad & (1 << l))
-                                out[l] = zig_slow(p->seed, p->stream, firstPath + 8 * v + l, step + s, b, w, raw[l], p->edges, p->heights);
+                            for (int l = 0; l < 8; l++) if (bad & (1 << l)) {
+                                pending_draw e = {out + l, raw[l], firstPath + 8 * v + l, step + s, b, w};
+                                pending[npending++] = e;
+                            }
                         }
                     }
                 }
             }
         }
     }
+    complete_pending512(p, pending, npending);
 }
+
+#define STEPS_AVX512(D)                                                                                \
+    for (int s = 0; s < n; s++) {                                                                      \
+        uint64_t fail = 0;                                                                             \
+        for (int v = 0; v < nv; v++) {                                                                 \
+            v8d xs[SGDYN_EM_MAX_DIMENSION], zs[SGDYN_EM_MAX_DIMENSION];                                \
+            for (int i = 0; i < (D); i++) {                                                            \
+                xs[i] = (v8d)_mm512_loadu_pd(X + i * MAXP + 8 * v);                                    \
+                zs[i] = (v8d)_mm512_loadu_pd(z + (s * (D) + i) * MAXP + 8 * v);                        \
+            }                                                                                          \
+            EM_STEP(v8d, p, (D), xs, zs);                                                              \
+            v8d r2 = zero_;                                                                            \
+            for (int i = 0; i < (D); i++) {                                                            \
+                _mm512_storeu_pd(X + i * MAXP + 8 * v, (__m512d)xs[i]);                                \
+                r2 = r2 + xs[i] * xs[i];                                                               \
+            }                                                                                          \
+            __mmask8 ok = _mm512_cmp_pd_mask((__m512d)r2, B, _CMP_LE_OQ);                              \
+            fail |= (uint64_t)(uint8_t)~ok << (8 * v);                                                 \
+        }                                                                                              \
+        if (fail & alive) { *bad = fail & alive; return s + 1; }                                       \
+    }
 
 SGDYN_TARGET_AVX512
 static int steps_avx512(const sgdyn_em_problem *p, int paths, int n, double *X, const double *z, uint64_t alive, uint64_t *bad) {
     const int d = p->dimension, nv = (paths + 7) / 8;
     const __m512d B = _mm512_set1_pd(bound_of(p));
     const v8d zero_ = {0, 0, 0, 0, 0, 0, 0, 0};
-    for (int s = 0; s < n; s++) {
-        uint64_t fail = 0;
-        for (int v = 0; v < nv; v++) {
-            v8d xs[SGDYN_EM_MAX_DIMENSION], zs[SGDYN_EM_MAX_DIMENSION];
-            for (int i = 0; i < d; i++) {
-                xs[i] = (v8d)_mm512_loadu_pd(X + i * MAXP + 8 * v);
-                zs[i] = (v8d)_mm512_loadu_pd(z + (s * d + i) * MAXP + 8 * v);
-            }
-            EM_STEP(v8d, p, xs, zs);
-            v8d r2 = zero_;
-            for (int i = 0; i < d; i++) { _mm512_storeu_pd(X + i * MAXP + 8 * v, (__m512d)xs[i]); r2 = r2 + xs[i] * xs[i]; }
-            __mmask8 ok = _mm512_cmp_pd_mask((__m512d)r2, B, _CMP_LE_OQ);
-            fail |= (uint64_t)(uint8_t)~ok << (8 * v);
-        }
-        if (fail & alive) { *bad = fail & alive; return s + 1; }
-    }
     *bad = 0;
+    switch (d) {
+    case 1: STEPS_AVX512(1) break;
+    case 2: STEPS_AVX512(2) break;
+    default: STEPS_AVX512(d) break;
+    }
     return n;
 }
 #endif

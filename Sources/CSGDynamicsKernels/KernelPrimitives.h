@@ -35,6 +35,10 @@
 /* The level in use (set by sgdyn_normal_blocks_set_level, else the best the processor has). */
 int sgdyn_kernels_level(void);
 
+/* x[i], x[i+1] side by side for i = 0...255, made once from the edge table `x` (the table is a fixed
+   function of the ziggurat's constants, so every caller passes the same numbers). */
+const double *zig_edge_pairs(const double *x);
+
 /* ------------------------------------------------------------------------------------- scalar */
 
 static inline __attribute__((always_inline)) void philox_scalar(uint32_t c[4], uint32_t k0, uint32_t k1) {
@@ -72,17 +76,16 @@ static inline int zig_tail(uint64_t w, double *out) {
     return 0;
 }
 
-/* The exact retry loop of one rejected draw: CounterRNG.slowGaussian, operation for operation. `x` are
-   the ziggurat edges x[0...256], `f` the heights f(x_i). */
+/* The exact retry loop of one rejected draw: CounterRNG.slowGaussian, operation for operation, resumed at
+   retry `attempt` with the word `w` of the current attempt (attempt 0: the first word, rejected by the
+   fast path), in the tail with `tailSign` when `inTail`. `x` are the ziggurat edges x[0...256], `f` the
+   heights f(x_i). */
 static double __attribute__((noinline, unused))
-zig_slow(uint64_t seed, uint32_t stream, int64_t path, int64_t step, int block, int lane, uint64_t first,
-         const double *x, const double *f) {
+zig_slow_from(uint64_t seed, uint32_t stream, int64_t path, int64_t step, int block, int lane, uint32_t attempt,
+              uint64_t w, int inTail, double tailSign, const double *x, const double *f) {
     const uint32_t k0 = (uint32_t)seed, k1 = (uint32_t)(seed >> 32);
     const uint32_t tag = (stream ^ ((uint32_t)((uint64_t)path >> 32) << 16)) | 0x80000000u | ((uint32_t)lane << 30);
-    uint32_t attempt = 0;
-    uint64_t w = first;
-    int inTail = 0;
-    double tailSign = 0, t;
+    double t;
     for (;;) {
         uint32_t c[4] = {(uint32_t)block ^ (attempt << 24), (uint32_t)step, (uint32_t)path, tag};
         philox_scalar(c, k0, k1);
@@ -109,6 +112,11 @@ zig_slow(uint64_t seed, uint32_t stream, int64_t path, int64_t step, int block, 
         if (y < exp(-0.5 * z * z)) return sign * z;
         w = w1;
     }
+}
+
+static inline double zig_slow(uint64_t seed, uint32_t stream, int64_t path, int64_t step, int block, int lane,
+                              uint64_t first, const double *x, const double *f) {
+    return zig_slow_from(seed, stream, path, step, block, lane, 0, first, 0, 0, x, f);
 }
 
 #ifdef SGDYN_HAVE_X86
@@ -189,11 +197,24 @@ static inline __m512i word512(__m512i lo, __m512i hi) {
 }
 
 /* Ziggurat fast path on eight words, bitwise equal to zig_fast (the 53-bit integer converts exactly);
-   rejected lanes are NaN and set in the returned mask. */
+   rejected lanes are NaN and set in the returned mask. `pairs[2i], pairs[2i+1]` = x[i], x[i+1]
+   (zig_edge_pairs): one 16-byte load per lane fetches both, then two permutes sort them into the
+   vectors of x[i] and x[i+1] (cheaper than two hardware gathers). */
 SGDYN_TARGET_AVX512 __attribute__((always_inline))
-static inline __m512d zig_fast512(__m512i w, const double *x, __mmask8 *rejected) {
-    __m512i i = _mm512_and_si512(w, _mm512_set1_epi64(255));
-    __m512d xi = _mm512_i64gather_pd(i, x, 8), xi1 = _mm512_i64gather_pd(i, x + 1, 8);
+static inline __m512d zig_fast512(__m512i w, const double *pairs, __mmask8 *rejected) {
+    const __m512i i2 = _mm512_slli_epi64(_mm512_and_si512(w, _mm512_set1_epi64(255)), 1);
+    uint64_t ix[8];
+    _mm512_storeu_si512((void *)ix, i2);
+    __m512d a = _mm512_castpd128_pd512(_mm_loadu_pd(pairs + ix[0]));
+    a = _mm512_insertf64x2(a, _mm_loadu_pd(pairs + ix[1]), 1);
+    a = _mm512_insertf64x2(a, _mm_loadu_pd(pairs + ix[2]), 2);
+    a = _mm512_insertf64x2(a, _mm_loadu_pd(pairs + ix[3]), 3);
+    __m512d b = _mm512_castpd128_pd512(_mm_loadu_pd(pairs + ix[4]));
+    b = _mm512_insertf64x2(b, _mm_loadu_pd(pairs + ix[5]), 1);
+    b = _mm512_insertf64x2(b, _mm_loadu_pd(pairs + ix[6]), 2);
+    b = _mm512_insertf64x2(b, _mm_loadu_pd(pairs + ix[7]), 3);
+    const __m512d xi = _mm512_permutex2var_pd(a, _mm512_setr_epi64(0, 2, 4, 6, 8, 10, 12, 14), b);
+    const __m512d xi1 = _mm512_permutex2var_pd(a, _mm512_setr_epi64(1, 3, 5, 7, 9, 11, 13, 15), b);
     __m512d u = _mm512_mul_pd(_mm512_cvtepu64_pd(_mm512_srli_epi64(w, 11)), _mm512_set1_pd(0x1.0p-53));
     __m512d z = _mm512_mul_pd(u, xi);
     __mmask8 accept = _mm512_cmp_pd_mask(z, xi1, _CMP_LT_OQ);

@@ -1,5 +1,6 @@
 #include "NormalBlocks.h"
 #include "KernelPrimitives.h"
+#include <pthread.h>
 
 /* Fill counters for 8 lanes: lane l = (s, q) with q = l & 3 (path), s = l >> 2 (step offset within a pair). */
 static inline void lane_counters(int64_t firstPath, int64_t step0, int pairSteps, uint32_t stream,
@@ -40,6 +41,21 @@ static int best_level(void) {
     if (__builtin_cpu_supports("avx2")) return SGDYN_LEVEL_AVX2;
 #endif
     return SGDYN_LEVEL_PORTABLE;
+}
+
+static double edge_pairs[512] __attribute__((aligned(64)));
+static const double *pair_source;
+static pthread_once_t pairs_once = PTHREAD_ONCE_INIT;
+static void make_pairs(void) {
+    const double *x = __atomic_load_n(&pair_source, __ATOMIC_RELAXED);
+    for (int i = 0; i < 256; i++) { edge_pairs[2 * i] = x[i]; edge_pairs[2 * i + 1] = x[i + 1]; }
+}
+
+const double *zig_edge_pairs(const double *x) {
+    /* every caller stores the same pointer; make_pairs runs once, before any caller returns */
+    __atomic_store_n(&pair_source, x, __ATOMIC_RELAXED);
+    pthread_once(&pairs_once, make_pairs);
+    return edge_pairs;
 }
 
 int sgdyn_kernels_level(void) {
@@ -173,6 +189,7 @@ static int normal_blocks4_avx512(uint64_t seed, uint32_t stream, int64_t firstPa
     const uint32_t k0 = (uint32_t)seed, k1 = (uint32_t)(seed >> 32);
     const int width = components, blocks = (components + 1) / 2;
     const int pairs = (steps + 1) / 2, jobs = pairs * blocks;
+    const double *edgePairs = zig_edge_pairs(table);
     int rejected = 0;
     for (int j0 = 0; j0 < jobs; j0 += 4) {
         const int n = jobs - j0 < 4 ? jobs - j0 : 4;
@@ -195,7 +212,7 @@ static int normal_blocks4_avx512(uint64_t seed, uint32_t stream, int64_t firstPa
             for (int w = 0; w < 2 && 2 * b + w < components; w++) {
                 __m512i words = w == 0 ? word512(c0[v], c1[v]) : word512(c2[v], c3[v]);
                 __mmask8 bad;
-                __m512d z = zig_fast512(words, table, &bad);
+                __m512d z = zig_fast512(words, edgePairs, &bad);
                 double zs[8];
                 _mm512_storeu_pd(zs, z);
                 for (int s = 0; s < pair; s++) {
