@@ -236,20 +236,49 @@ static void normals_avx512(const sgdyn_em_problem *p, int64_t firstPath, int pat
     const uint32_t k0 = (uint32_t)p->seed, k1 = (uint32_t)(p->seed >> 32);
     const __m512i iota = _mm512_setr_epi64(0, 1, 2, 3, 4, 5, 6, 7), stream = _mm512_set1_epi64(p->stream);
     const double *pairs = zig_edge_pairs(p->edges);
+    /* the stream word of the counter is the same for all paths unless they straddle a multiple of 2^32 */
+    const int sameTag = ((uint64_t)firstPath >> 32) == ((uint64_t)(firstPath + 8 * nv - 1) >> 32);
+    const uint32_t tag = p->stream ^ ((uint32_t)((uint64_t)firstPath >> 32) << 16);
     pending_draw pending[ZSTEPS * MAXP];
     int npending = 0;
     for (int s = 0; s < n; s++) {
         for (int b = 0; b < blocks; b++) {
             for (int v0 = 0; v0 < nv; v0 += 4) {
                 __m512i c0[4], c1[4], c2[4], c3[4];
-                for (int v = 0; v < 4; v++) {
-                    __m512i path = _mm512_add_epi64(_mm512_set1_epi64(firstPath + 8 * (v0 + v)), iota);
-                    c0[v] = _mm512_set1_epi64(b);
-                    c1[v] = _mm512_set1_epi64((uint32_t)(step + s));
-                    c2[v] = path;
-                    c3[v] = _mm512_xor_si512(stream, _mm512_slli_epi64(_mm512_srli_epi64(path, 32), 16));
+                if (sameTag) {
+                    /* counters (b, step, path, tag) with only the path varying across lanes: the products
+                       M0·b of round 1 and M1·n2 of round 2 are the same in every lane (scalars) */
+                    const uint64_t p0 = (uint64_t)PHILOX_M0 * (uint32_t)b;
+                    const uint32_t n2 = (uint32_t)(p0 >> 32) ^ tag ^ k1, n3 = (uint32_t)p0;
+                    const uint64_t q1 = (uint64_t)PHILOX_M1 * n2;
+                    const uint32_t a2 = k0 + PHILOX_W0, b2 = k1 + PHILOX_W1;
+                    const __m512i r1 = _mm512_set1_epi64((uint32_t)(step + s) ^ k0);
+                    const __m512i h2 = _mm512_set1_epi64((uint32_t)(q1 >> 32) ^ a2), l2 = _mm512_set1_epi64((uint32_t)q1);
+                    const __m512i x2 = _mm512_set1_epi64(n3 ^ b2), m0 = _mm512_set1_epi64(PHILOX_M0), m1 = _mm512_set1_epi64(PHILOX_M1);
+                    for (int v = 0; v < 4; v++) {
+                        __m512i path = _mm512_add_epi64(_mm512_set1_epi64(firstPath + 8 * (v0 + v)), iota);
+                        /* round 1 */
+                        __m512i p1 = _mm512_mul_epu32(path, m1);
+                        __m512i d0 = _mm512_xor_si512(_mm512_srli_epi64(p1, 32), r1), d1 = p1;
+                        /* round 2: c2 = n2 and c3 = n3 are scalars */
+                        __m512i e0 = _mm512_mul_epu32(d0, m0);
+                        c0[v] = _mm512_xor_si512(d1, h2);
+                        c1[v] = l2;
+                        c2[v] = _mm512_xor_si512(_mm512_srli_epi64(e0, 32), x2);
+                        c3[v] = e0;
+                    }
+                    if (d == 1) SGDYN_PHILOX_ROUNDS_512_FROM(2, 1, 4, c0, c1, c2, c3, k0, k1);
+                    else SGDYN_PHILOX_ROUNDS_512_FROM(2, 0, 4, c0, c1, c2, c3, k0, k1);
+                } else {
+                    for (int v = 0; v < 4; v++) {
+                        __m512i path = _mm512_add_epi64(_mm512_set1_epi64(firstPath + 8 * (v0 + v)), iota);
+                        c0[v] = _mm512_set1_epi64(b);
+                        c1[v] = _mm512_set1_epi64((uint32_t)(step + s));
+                        c2[v] = path;
+                        c3[v] = _mm512_xor_si512(stream, _mm512_slli_epi64(_mm512_srli_epi64(path, 32), 16));
+                    }
+                    SGDYN_PHILOX_ROUNDS_512(4, c0, c1, c2, c3, k0, k1);
                 }
-                SGDYN_PHILOX_ROUNDS_512(4, c0, c1, c2, c3, k0, k1);
                 for (int v = v0; v < v0 + 4 && v < nv; v++) {
                     for (int w = 0; w < 2 && 2 * b + w < d; w++) {
                         __m512i words = w == 0 ? word512(c0[v - v0], c1[v - v0]) : word512(c2[v - v0], c3[v - v0]);

@@ -174,18 +174,26 @@ static inline __m256d zig_fast256(__m256i w, const double *x, int *rejectMask) {
 
 /* Philox on eight counters per vector, N independent vectors interleaved; the three-way xor is one
    vpternlogq (0x96). */
-#define SGDYN_PHILOX_ROUNDS_512(N, C0, C1, C2, C3, K0, K1)                                                 \
+#define SGDYN_PHILOX_ROUNDS_512(N, C0, C1, C2, C3, K0, K1) SGDYN_PHILOX_ROUNDS_512_FROM(0, 0, N, C0, C1, C2, C3, K0, K1)
+
+/* Rounds FIRST ... 9 only (the state after FIRST rounds is in C0 ... C3); with ONLY_FIRST_WORD the last
+   round computes only C0 and C1 (the first 64-bit word; C2 and C3 are then not Philox output). */
+#define SGDYN_PHILOX_ROUNDS_512_FROM(FIRST, ONLY_FIRST_WORD, N, C0, C1, C2, C3, K0, K1)                    \
     do {                                                                                                  \
         const __m512i m0_ = _mm512_set1_epi64(PHILOX_M0), m1_ = _mm512_set1_epi64(PHILOX_M1);             \
-        uint32_t a_ = (K0), b_ = (K1);                                                                    \
-        for (int r_ = 0; r_ < 10; r_++) {                                                                 \
-            if (r_ > 0) { a_ += PHILOX_W0; b_ += PHILOX_W1; }                                             \
+        uint32_t a_ = (K0) + (FIRST) * PHILOX_W0, b_ = (K1) + (FIRST) * PHILOX_W1;                        \
+        for (int r_ = (FIRST); r_ < 10; r_++) {                                                           \
+            if (r_ > (FIRST)) { a_ += PHILOX_W0; b_ += PHILOX_W1; }                                       \
             const __m512i ka_ = _mm512_set1_epi64(a_), kb_ = _mm512_set1_epi64(b_);                       \
             for (int v_ = 0; v_ < (N); v_++) {                                                            \
-                __m512i p0_ = _mm512_mul_epu32(C0[v_], m0_), p1_ = _mm512_mul_epu32(C2[v_], m1_);         \
+                __m512i p1_ = _mm512_mul_epu32(C2[v_], m1_);                                              \
+                if (!(ONLY_FIRST_WORD) || r_ < 9) {                                                       \
+                    __m512i p0_ = _mm512_mul_epu32(C0[v_], m0_);                                          \
+                    C2[v_] = _mm512_ternarylogic_epi64(_mm512_srli_epi64(p0_, 32), C3[v_], kb_, 0x96);    \
+                    C3[v_] = p0_;                                                                         \
+                }                                                                                         \
                 C0[v_] = _mm512_ternarylogic_epi64(_mm512_srli_epi64(p1_, 32), C1[v_], ka_, 0x96);        \
-                C2[v_] = _mm512_ternarylogic_epi64(_mm512_srli_epi64(p0_, 32), C3[v_], kb_, 0x96);        \
-                C1[v_] = p1_; C3[v_] = p0_;                                                               \
+                C1[v_] = p1_;                                                                             \
             }                                                                                             \
         }                                                                                                 \
     } while (0)
