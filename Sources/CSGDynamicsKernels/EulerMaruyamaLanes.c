@@ -168,8 +168,9 @@ static int steps_avx2(const sgdyn_em_problem *p, int paths, int n, double *X, co
 
 typedef double v8d __attribute__((vector_size(64)));
 
-/* A draw the fast path rejected, to be completed by the slow path. */
-typedef struct { double *out; uint64_t word; int64_t path, step; int block, lane; } pending_draw;
+/* The draws the fast path rejected in one chunk, to be completed by the slow path: their words and
+   their indices (s·d + c)·MAXP + q into the chunk's normals (step s, component c, path q). */
+typedef struct { uint64_t word[ZSTEPS * MAXP + 8]; int64_t index[ZSTEPS * MAXP + 8]; int count; } pending_draws;
 
 /* The first retry of up to eight rejected draws at once: one Philox call for their retry words, and the
    wedge test y < exp(−z²/2) decided against bounds of exp from a vector polynomial (relative error below
@@ -177,19 +178,24 @@ typedef struct { double *out; uint64_t word; int64_t path, step; int block, lane
    between the bounds. Draws in the base strip, restarts and undecided tests continue in zig_slow_from,
    so every draw ends exactly as CounterRNG.slowGaussian would end it. */
 SGDYN_TARGET_AVX512
-static void complete_pending512(const sgdyn_em_problem *p, const pending_draw *list, int count) {
+static void complete_pending512(const sgdyn_em_problem *p, const pending_draws *list, double *out, int64_t firstPath, int64_t step0) {
     const uint32_t k0 = (uint32_t)p->seed, k1 = (uint32_t)(p->seed >> 32);
     const double *x = p->edges, *f = p->heights;
+    const int d = p->dimension, count = list->count;
     for (int b0 = 0; b0 < count; b0 += 8) {
         const int n = count - b0 < 8 ? count - b0 : 8;
         int64_t cb[8], cs[8], cp[8], ct[8];
+        int lanes[8];
         double zv[8];
         for (int l = 0; l < 8; l++) {
-            const pending_draw *e = &list[b0 + (l < n ? l : 0)];
-            cb[l] = e->block; cs[l] = (uint32_t)e->step; cp[l] = e->path;
-            ct[l] = (p->stream ^ ((uint32_t)((uint64_t)e->path >> 32) << 16)) | 0x80000000u | ((uint32_t)e->lane << 30);
-            int i = (int)(e->word & 255);
-            zv[l] = ((double)(e->word >> 11) * 0x1.0p-53) * x[i];
+            const int e = b0 + (l < n ? l : 0);
+            const int64_t index = list->index[e], row = index / MAXP;
+            const int c = (int)(row % d);
+            cb[l] = c >> 1; lanes[l] = c & 1;
+            cs[l] = (uint32_t)(step0 + row / d); cp[l] = firstPath + index % MAXP;
+            ct[l] = (p->stream ^ ((uint32_t)((uint64_t)cp[l] >> 32) << 16)) | 0x80000000u | ((uint32_t)lanes[l] << 30);
+            int i = (int)(list->word[e] & 255);
+            zv[l] = ((double)(list->word[e] >> 11) * 0x1.0p-53) * x[i];
         }
         __m512i c0[1] = {_mm512_loadu_si512((const void *)cb)}, c1[1] = {_mm512_loadu_si512((const void *)cs)};
         __m512i c2[1] = {_mm512_loadu_si512((const void *)cp)}, c3[1] = {_mm512_loadu_si512((const void *)ct)};
@@ -213,18 +219,19 @@ static void complete_pending512(const sgdyn_em_problem *p, const pending_draw *l
         _mm512_storeu_pd(lo, _mm512_mul_pd(e, _mm512_set1_pd(1.0 - 0x1.0p-40)));
         _mm512_storeu_pd(hi, _mm512_mul_pd(e, _mm512_set1_pd(1.0 + 0x1.0p-40)));
         for (int l = 0; l < n; l++) {
-            const pending_draw *d = &list[b0 + l];
-            const uint64_t w = d->word;
+            const uint64_t w = list->word[b0 + l];
+            double *o = out + list->index[b0 + l];
+            const int64_t path = cp[l], step = step0 + (list->index[b0 + l] / MAXP) / d;
             const int i = (int)(w & 255);
             const double sign = (w & 256) == 0 ? 1 : -1;
             if (i != 0) {
                 const double u2 = ((double)(w2[l] >> 11) + 0.5) * 0x1.0p-53;
                 const double y = f[i + 1] + u2 * (f[i] - f[i + 1]);
                 int accept = y < lo[l] ? 1 : y >= hi[l] ? 0 : y < exp(-0.5 * zv[l] * zv[l]);
-                *d->out = accept ? sign * zv[l]
-                                 : zig_slow_from(p->seed, p->stream, d->path, d->step, d->block, d->lane, 1, w1[l], 0, 0, x, f);
+                *o = accept ? sign * zv[l]
+                            : zig_slow_from(p->seed, p->stream, path, step, (int)cb[l], lanes[l], 1, w1[l], 0, 0, x, f);
             } else {
-                *d->out = zig_slow(p->seed, p->stream, d->path, d->step, d->block, d->lane, w, x, f);
+                *o = zig_slow(p->seed, p->stream, path, step, (int)cb[l], lanes[l], w, x, f);
             }
         }
     }
@@ -239,8 +246,8 @@ static void normals_avx512(const sgdyn_em_problem *p, int64_t firstPath, int pat
     /* the stream word of the counter is the same for all paths unless they straddle a multiple of 2^32 */
     const int sameTag = ((uint64_t)firstPath >> 32) == ((uint64_t)(firstPath + 8 * nv - 1) >> 32);
     const uint32_t tag = p->stream ^ ((uint32_t)((uint64_t)firstPath >> 32) << 16);
-    pending_draw pending[ZSTEPS * MAXP];
-    int npending = 0;
+    pending_draws pending;
+    pending.count = 0;
     for (int s = 0; s < n; s++) {
         for (int b = 0; b < blocks; b++) {
             for (int v0 = 0; v0 < nv; v0 += 4) {
@@ -285,20 +292,17 @@ static void normals_avx512(const sgdyn_em_problem *p, int64_t firstPath, int pat
                         __mmask8 bad;
                         double *out = z + (s * d + 2 * b + w) * MAXP + 8 * v;
                         _mm512_storeu_pd(out, zig_fast512(words, pairs, &bad));
-                        if (bad) {
-                            uint64_t raw[8];
-                            _mm512_storeu_si512((void *)raw, words);
-                            for (int l = 0; l < 8; l++) if (bad & (1 << l)) {
-                                pending_draw e = {out + l, raw[l], firstPath + 8 * v + l, step + s, b, w};
-                                pending[npending++] = e;
-                            }
-                        }
+                        /* branch-free: the rejected words and their indices, packed to the front */
+                        const __m512i index = _mm512_add_epi64(_mm512_set1_epi64(out - z), iota);
+                        _mm512_storeu_si512((void *)(pending.word + pending.count), _mm512_maskz_compress_epi64(bad, words));
+                        _mm512_storeu_si512((void *)(pending.index + pending.count), _mm512_maskz_compress_epi64(bad, index));
+                        pending.count += __builtin_popcount(bad);
                     }
                 }
             }
         }
     }
-    complete_pending512(p, pending, npending);
+    complete_pending512(p, &pending, z, firstPath, step);
 }
 
 #define STEPS_AVX512(D)                                                                                \

@@ -38,30 +38,3 @@ public struct FusedEulerMaruyama: Sendable {
     /// The most groups of four paths one kernel call advances.
     @inlinable public static var maximumGroups: Int { Int(SGDYN_EM_MAX_GROUPS) }
 }
-
-/// A model whose Euler–Maruyama step has a fused form (``FusedEulerMaruyama``).
-public protocol FusedEulerMaruyamaModel: StochasticModel {
-    /// The fused step, or nil when this instance has none.
-    var fusedEulerMaruyama: FusedEulerMaruyama? { get }
-}
-
-/// An objective whose gradient the fused kernels evaluate (``FusedEulerMaruyama/Drift``, negated).
-public protocol FusedGradientObjective: Objective {
-    /// The negated gradient as a fused drift, or nil.
-    var fusedNegatedGradient: FusedEulerMaruyama.Drift? { get }
-}
-
-extension Quadratic: FusedGradientObjective {
-    public var fusedNegatedGradient: FusedEulerMaruyama.Drift? { .linear(hessian: hessianMatrix.storage, center: center) }
-}
-
-extension DoubleWell: FusedGradientObjective {
-    public var fusedNegatedGradient: FusedEulerMaruyama.Drift? { .doubleWell(height: height, dimension: dimension) }
-}
-
-/// Langevin dynamics: drift `−∇f`, diffusion `√(2T)` (the same `s` as ``Langevin/diffusion(lanes:t:applyTo:into:)``).
-extension Langevin: FusedEulerMaruyamaModel where F: FusedGradientObjective {
-    public var fusedEulerMaruyama: FusedEulerMaruyama? {
-        objective.fusedNegatedGradient.flatMap { FusedEulerMaruyama(drift: $0, sigma: (2 * temperature).squareRoot()) }
-    }
-}
