@@ -19,7 +19,8 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
-        // Philox + ziggurat normals for four paths at a time (AVX2 when present, portable C otherwise).
+        // Philox + ziggurat normals for four paths at a time, and the fused Euler–Maruyama kernel of 64 paths
+        // (AVX-512 or AVX2 chosen at run time, portable C otherwise; every path gives the same bits).
         .target(name: "CSGDynamicsKernels"),
         .target(
             name: "SGDynamics",

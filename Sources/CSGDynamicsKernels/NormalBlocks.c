@@ -1,30 +1,6 @@
 #include "NormalBlocks.h"
-#include <math.h>
-#include <string.h>
-
-#if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
-#include <immintrin.h>
-#define SGDYN_HAVE_X86 1
-#endif
-
-#define PHILOX_M0 0xD2511F53u
-#define PHILOX_M1 0xCD9E8D57u
-#define PHILOX_W0 0x9E3779B9u
-#define PHILOX_W1 0xBB67AE85u
-
-/* Ziggurat fast path: layer i = w & 255, sign bit 8, uniform from the top 53 bits. */
-static inline double zig_fast(uint64_t w, const double *x) {
-    int i = (int)(w & 255);
-    double u = (double)(w >> 11) * 0x1.0p-53;
-    double z = u * x[i];
-    int accept = z < x[i + 1];
-    /* branch-free sign: bit 8 of w moved to the sign bit (the sign is a coin flip, a branch on it mispredicts half the time) */
-    uint64_t bits;
-    memcpy(&bits, &z, 8);
-    bits ^= (w & 256) << 55;
-    memcpy(&z, &bits, 8);
-    return accept ? z : NAN;
-}
+#include "KernelPrimitives.h"
+#include <pthread.h>
 
 /* Fill counters for 8 lanes: lane l = (s, q) with q = l & 3 (path), s = l >> 2 (step offset within a pair). */
 static inline void lane_counters(int64_t firstPath, int64_t step0, int pairSteps, uint32_t stream,
@@ -54,30 +30,58 @@ static inline __attribute__((always_inline)) void philox8_portable(const uint32_
 }
 
 
-static int avx2_state = -1;   /* -1 unknown; written with relaxed atomics (every thread writes the same value) */
+static int kernel_level = -1;   /* -1 unknown; written with relaxed atomics (every thread writes the same value) */
 
-void sgdyn_normal_blocks_set_avx2(int enabled) {
-    int state = 0;
+/* The best level this processor has. */
+static int best_level(void) {
 #ifdef SGDYN_HAVE_X86
     __builtin_cpu_init();
-    state = enabled && __builtin_cpu_supports("avx2") ? 1 : 0;
+    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vl"))
+        return SGDYN_LEVEL_AVX512;
+    if (__builtin_cpu_supports("avx2")) return SGDYN_LEVEL_AVX2;
 #endif
-    __atomic_store_n(&avx2_state, state, __ATOMIC_RELAXED);
+    return SGDYN_LEVEL_PORTABLE;
 }
 
-int sgdyn_normal_blocks_uses_avx2(void) {
-    int state = __atomic_load_n(&avx2_state, __ATOMIC_RELAXED);
-    if (state < 0) {
-#ifdef SGDYN_HAVE_X86
-        __builtin_cpu_init();
-        state = __builtin_cpu_supports("avx2") ? 1 : 0;
-#else
-        state = 0;
-#endif
-        __atomic_store_n(&avx2_state, state, __ATOMIC_RELAXED);
-    }
-    return state;
+static double edge_pairs[512] __attribute__((aligned(64)));
+static const double *pair_source;
+static pthread_once_t pairs_once = PTHREAD_ONCE_INIT;
+static void make_pairs(void) {
+    const double *x = __atomic_load_n(&pair_source, __ATOMIC_RELAXED);
+    for (int i = 0; i < 256; i++) { edge_pairs[2 * i] = x[i]; edge_pairs[2 * i + 1] = x[i + 1]; }
 }
+
+const double *zig_edge_pairs(const double *x) {
+    /* every caller stores the same pointer; make_pairs runs once, before any caller returns */
+    __atomic_store_n(&pair_source, x, __ATOMIC_RELAXED);
+    pthread_once(&pairs_once, make_pairs);
+    return edge_pairs;
+}
+
+int sgdyn_kernels_level(void) {
+    int level = __atomic_load_n(&kernel_level, __ATOMIC_RELAXED);
+    if (level < 0) {
+        level = best_level();
+        __atomic_store_n(&kernel_level, level, __ATOMIC_RELAXED);
+    }
+    return level;
+}
+
+int sgdyn_normal_blocks_level(void) { return sgdyn_kernels_level(); }
+
+int sgdyn_normal_blocks_best_level(void) { return best_level(); }
+
+void sgdyn_normal_blocks_set_level(int level) {
+    int best = best_level();
+    if (level < 0 || level > best) level = best;
+    __atomic_store_n(&kernel_level, level, __ATOMIC_RELAXED);
+}
+
+void sgdyn_normal_blocks_set_avx2(int enabled) {
+    sgdyn_normal_blocks_set_level(enabled ? best_level() : SGDYN_LEVEL_PORTABLE);
+}
+
+int sgdyn_normal_blocks_uses_avx2(void) { return sgdyn_kernels_level() >= SGDYN_LEVEL_AVX2; }
 
 /* The loop over step pairs and blocks, instantiated once with each Philox kernel so that the AVX2
    version is compiled as a whole for AVX2 (the Philox outputs stay in registers/L1). */
@@ -137,29 +141,6 @@ static inline void philox8_registers(__m256i *x0, __m256i *x1, __m256i *x2, __m2
     *x0 = c0; *x1 = c1; *x2 = c2; *x3 = c3;
 }
 
-/* Ziggurat fast path on four 64-bit words, bitwise equal to zig_fast: the 53-bit integer w >> 11 is
-   converted exactly as 2·double(w >> 12) + (bit 11), with double(w >> 12) < 2^52 by the 2^52 trick. */
-__attribute__((target("avx2"), always_inline))
-static inline __m256d zig_fast4(__m256i w, const double *x, int *rejectMask) {
-    const __m256i magic = _mm256_set1_epi64x(0x4330000000000000LL);
-    const __m256d two52 = _mm256_set1_pd(4503599627370496.0);
-    /* table lookups by scalar loads (hardware gathers are slow on AMD Zen) */
-    uint64_t wq[4];
-    _mm256_storeu_si256((__m256i *)wq, w);
-    const int i0 = (int)(wq[0] & 255), i1 = (int)(wq[1] & 255), i2 = (int)(wq[2] & 255), i3 = (int)(wq[3] & 255);
-    __m256d xi = _mm256_setr_pd(x[i0], x[i1], x[i2], x[i3]), xi1 = _mm256_setr_pd(x[i0 + 1], x[i1 + 1], x[i2 + 1], x[i3 + 1]);
-    __m256d hi = _mm256_sub_pd(_mm256_castsi256_pd(_mm256_or_si256(_mm256_srli_epi64(w, 12), magic)), two52);
-    __m256i bit = _mm256_and_si256(_mm256_srli_epi64(w, 11), _mm256_set1_epi64x(1));
-    __m256d low = _mm256_sub_pd(_mm256_castsi256_pd(_mm256_or_si256(bit, magic)), two52);
-    __m256d u = _mm256_mul_pd(_mm256_add_pd(_mm256_add_pd(hi, hi), low), _mm256_set1_pd(0x1.0p-53));
-    __m256d z = _mm256_mul_pd(u, xi);
-    __m256d accept = _mm256_cmp_pd(z, xi1, _CMP_LT_OQ);
-    __m256i sign = _mm256_slli_epi64(_mm256_and_si256(w, _mm256_set1_epi64x(256)), 55);
-    z = _mm256_castsi256_pd(_mm256_xor_si256(_mm256_castpd_si256(z), sign));
-    *rejectMask = (~_mm256_movemask_pd(accept)) & 15;
-    return _mm256_blendv_pd(_mm256_set1_pd(NAN), z, accept);
-}
-
 __attribute__((target("avx2")))
 static int normal_blocks4_avx2(uint64_t seed, uint32_t stream, int64_t firstPath, int64_t firstStep,
                                int steps, int components, const double *table, double *out, uint64_t *rawOut,
@@ -184,7 +165,7 @@ static int normal_blocks4_avx2(uint64_t seed, uint32_t stream, int64_t firstPath
                 for (int s = 0; s < pair; s++) {
                     __m256i words = s == 0 ? first : second;
                     int mask;
-                    __m256d z = zig_fast4(words, table, &mask);
+                    __m256d z = zig_fast256(words, table, &mask);
                     int base = (((s0 + s) * width) + 2 * b + w) * 4;
                     _mm256_storeu_pd(out + base, z);
                     if (mask) {
@@ -198,12 +179,70 @@ static int normal_blocks4_avx2(uint64_t seed, uint32_t stream, int64_t firstPath
     }
     return rejected;
 }
+
+/* Eight counters per vector: lanes (s, q) as in lane_counters, 64-bit lanes holding the 32-bit words;
+   up to four (step pair, block) vectors go through Philox together. */
+SGDYN_TARGET_AVX512
+static int normal_blocks4_avx512(uint64_t seed, uint32_t stream, int64_t firstPath, int64_t firstStep,
+                                 int steps, int components, const double *table, double *out, uint64_t *rawOut,
+                                 int32_t *rejectedAt) {
+    const uint32_t k0 = (uint32_t)seed, k1 = (uint32_t)(seed >> 32);
+    const int width = components, blocks = (components + 1) / 2;
+    const int pairs = (steps + 1) / 2, jobs = pairs * blocks;
+    const double *edgePairs = zig_edge_pairs(table);
+    int rejected = 0;
+    for (int j0 = 0; j0 < jobs; j0 += 4) {
+        const int n = jobs - j0 < 4 ? jobs - j0 : 4;
+        __m512i c0[4], c1[4], c2[4], c3[4];
+        int s0v[4], bv[4], pairv[4];
+        for (int v = 0; v < 4; v++) {
+            int job = j0 + (v < n ? v : 0), s0 = 2 * (job / blocks), b = job % blocks;
+            int pair = steps - s0 >= 2 ? 2 : 1;
+            uint32_t l1[8], l2[8], l3[8];
+            lane_counters(firstPath, firstStep + s0, pair, stream, l1, l2, l3);
+            c0[v] = _mm512_set1_epi64(b);
+            c1[v] = _mm512_cvtepu32_epi64(_mm256_loadu_si256((const __m256i *)l1));
+            c2[v] = _mm512_cvtepu32_epi64(_mm256_loadu_si256((const __m256i *)l2));
+            c3[v] = _mm512_cvtepu32_epi64(_mm256_loadu_si256((const __m256i *)l3));
+            s0v[v] = s0; bv[v] = b; pairv[v] = pair;
+        }
+        SGDYN_PHILOX_ROUNDS_512(4, c0, c1, c2, c3, k0, k1);
+        for (int v = 0; v < n; v++) {
+            const int s0 = s0v[v], b = bv[v], pair = pairv[v];
+            for (int w = 0; w < 2 && 2 * b + w < components; w++) {
+                __m512i words = w == 0 ? word512(c0[v], c1[v]) : word512(c2[v], c3[v]);
+                __mmask8 bad;
+                __m512d z = zig_fast512(words, edgePairs, &bad);
+                double zs[8];
+                _mm512_storeu_pd(zs, z);
+                for (int s = 0; s < pair; s++) {
+                    int base = (((s0 + s) * width) + 2 * b + w) * 4;
+                    memcpy(out + base, zs + 4 * s, 4 * sizeof(double));
+                }
+                if (pair == 1) bad &= 15;
+                if (bad) {
+                    uint64_t raw[8];
+                    _mm512_storeu_si512((void *)raw, words);
+                    for (int l = 0; l < 8; l++) if (bad & (1 << l)) {
+                        rawOut[rejected] = raw[l];
+                        rejectedAt[rejected++] = (((s0 + (l >> 2)) * width) + 2 * b + w) * 4 + (l & 3);
+                    }
+                }
+            }
+        }
+    }
+    return rejected;
+}
 #endif
 
 int sgdyn_normal_blocks4(uint64_t seed, uint32_t stream, int64_t firstPath, int64_t firstStep,
                           int steps, int components, const double *table, double *out, uint64_t *rawOut, int32_t *rejectedAt) {
 #ifdef SGDYN_HAVE_X86
-    if (sgdyn_normal_blocks_uses_avx2()) {
+    int level = sgdyn_kernels_level();
+    if (level >= SGDYN_LEVEL_AVX512) {
+        return normal_blocks4_avx512(seed, stream, firstPath, firstStep, steps, components, table, out, rawOut, rejectedAt);
+    }
+    if (level == SGDYN_LEVEL_AVX2) {
         return normal_blocks4_avx2(seed, stream, firstPath, firstStep, steps, components, table, out, rawOut, rejectedAt);
     }
 #endif

@@ -35,6 +35,9 @@ struct SGDynBench: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Peer results (benchmarks/peers/results.csv from benchmarks/peers/run_all.sh): table and bar chart of W1/W2 rates next to this run's.", valueName: "file"))
     var peers: String?
 
+    @Option(name: .long, help: ArgumentHelp("The C baseline's run.sh, run right after W1/W2 and shown next to them with the ratio (default: ../shared/bench/c-baseline/run.sh when it exists; 'none' to skip).", valueName: "file"))
+    var cBaseline: String?
+
     @Option(name: .long, help: ArgumentHelp("Directory for the SVG file of --peers.", valueName: "dir"))
     var out: String = "sgdyn-out"
 
@@ -72,6 +75,11 @@ struct SGDynBench: ParsableCommand {
         let peerRows = try peers.map { try PeerResults.read($0) }
         if !sde.isEmpty {
             let rates = try StochasticBench(threads: threads).run(Set(sde))
+            let cw = ["W1", "W2"].filter { rates[$0] != nil }
+            if !cw.isEmpty, let script = CBaseline.locate(cBaseline) {
+                let c = try CBaseline.rates(script: script, workloads: cw, threads: threads)
+                print(CBaseline.table(ours: rates, c: c, threads: threads))
+            }
             if let rows = peerRows { try PeerResults.compare(rows, ours: rates, output: output) }
         } else if peerRows != nil {
             throw BenchError.usage("--peers", "compares with W1/W2: add --groups sde (or w1,w2)")

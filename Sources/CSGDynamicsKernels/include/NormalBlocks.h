@@ -12,16 +12,26 @@
 /// and its raw word are appended to rejectedAt and rawOut (each with room for all draws), and the count
 /// is returned, so that the caller completes those draws with the exact slow path.
 /// `table` is the ziggurat edge table x[0...256]. Bitwise equal to the scalar Swift code.
-/// Uses AVX2 when the processor has it (checked once at run time), portable C otherwise.
+/// Uses AVX-512 (F, DQ, VL) or AVX2 when the processor has them (checked once at run time), portable C
+/// otherwise; every path gives the same bits.
 int sgdyn_normal_blocks4(uint64_t seed, uint32_t stream, int64_t firstPath, int64_t firstStep,
                          int steps, int components, const double *table, double *out, uint64_t *rawOut,
                          int32_t *rejectedAt);
 
-/// Whether the AVX2 path is in use.
+/// The instruction set in use: 0 portable C, 1 AVX2, 2 AVX-512.
+int sgdyn_normal_blocks_level(void);
+
+/// The best instruction set this processor has (0, 1 or 2).
+int sgdyn_normal_blocks_best_level(void);
+
+/// Use instruction set `level` (0, 1, 2), or the best the processor has when it lacks `level` or
+/// `level` is negative (for tests: every level must give the same draws).
+void sgdyn_normal_blocks_set_level(int level);
+
+/// Whether a SIMD path (AVX2 or AVX-512) is in use.
 int sgdyn_normal_blocks_uses_avx2(void);
 
-/// Use the AVX2 path when `enabled` and the processor has it, else the portable path (for tests:
-/// both paths must give the same draws).
+/// The best SIMD path when `enabled`, else the portable path (for tests: both must give the same draws).
 void sgdyn_normal_blocks_set_avx2(int enabled);
 
 #endif

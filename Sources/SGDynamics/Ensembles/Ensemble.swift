@@ -286,19 +286,22 @@ public struct Ensemble: Sendable {
         let threadCount = Swift.max(1, Swift.min(threads, blocks.count))
         let shardPaths = Swift.max(0, Swift.min(paths, blocks.upperBound * blockSize) - blocks.lowerBound * blockSize)
         let counter = progress.map { ProgressCounter(total: shardPaths, report: $0) }
-        DispatchQueue.concurrentPerform(iterations: threadCount) { t in
+        let queue = BlockQueue(blocks)
+        DispatchQueue.concurrentPerform(iterations: threadCount) { _ in
             var workspace = kernel.makeWorkspace()
             var acc = BlockAccumulator(saves: saves, positionDimension: pd, observables: observables, coDimension: co,
                                        histograms: specs)
-            var bi = blocks.lowerBound + t
-            while bi < blocks.upperBound {
+            while let bi = queue.next() {
                 acc.reset()
                 var divs: [Divergence] = []
                 let first = bi * blockSize, last = Swift.min(paths, first + blockSize)
                 let width = Swift.max(1, kernel.groupWidth)
+                // lane kernels may take several groups of four at once (a fused kernel); a block's groups
+                // start at multiples of four from its first path either way, so the slots are the same
+                let batch = width == Lanes.width ? Swift.max(width, kernel.laneBatch) : width
                 var p = first
                 while p < last {
-                    let c = Swift.min(width, last - p), p0 = p
+                    let c = Swift.min(batch, last - p), p0 = p
                     if width == Lanes.width {
                         kernel.simulateLanes(firstPath: p0, count: c, workspace: &workspace, tape: nil,
                                              record: { j, x, mask in acc.addLanes(j, x, mask) },
@@ -314,7 +317,6 @@ public struct Ensemble: Sendable {
                 box.pointer[bi - blocks.lowerBound] = BlockStatistics(block: bi, moments: acc.moments(),
                                                                       histograms: acc.histograms, divergences: divs)
                 counter?.advance(by: last - first)
-                bi += threadCount
             }
             acc.deallocate()
         }

@@ -1,4 +1,5 @@
 import _Differentiation  // SIMD vector arithmetic on Lanes resolves through its AdditiveArithmetic conformance
+import CSGDynamicsKernels
 
 /// One path of an ensemble: how to simulate it and which positions to report at the save points.
 ///
@@ -36,10 +37,19 @@ public protocol PathKernel: Sendable {
     /// (``LaneNormalTape``); a kernel that draws its noise in lanes reads from and fills it.
     func simulateLanes(firstPath: Int, count: Int, workspace: inout Workspace, tape: LaneNormalTape?,
                        record: (Int, UnsafePointer<Lanes>, UInt8) -> Void, diverged: (Int, Int) -> Void)
+
+    /// How many paths one call of ``simulateLanes(firstPath:count:workspace:tape:record:diverged:)``
+    /// may advance when the caller allows it (``Lanes/width`` unless the kernel fuses several groups
+    /// of four, a multiple of it). With `count > Lanes.width` the paths form groups of four
+    /// (`firstPath + 4g …`), `record(j, x, mask)` is called for the groups in increasing `g` at each save
+    /// point `j` (a group with no path left is not recorded), and `diverged(q, k)` counts `q` from
+    /// `firstPath`. Per save point the groups are thus recorded in the order of separate calls.
+    var laneBatch: Int { get }
 }
 
 extension PathKernel {
     public var groupWidth: Int { 1 }
+    public var laneBatch: Int { Lanes.width }
 
     @inlinable
     public func simulateGroup(firstPath: Int, count: Int, workspace: inout Workspace,
@@ -224,6 +234,9 @@ public struct SDEKernel<M: StochasticModel, S: SDESolver>: PathKernel {
     public let saveEvery: Int
     public let brownian: BrownianPath
     public let divergence: DivergenceRule
+    /// The model's fused Euler–Maruyama step when the solver is ``EulerMaruyama`` and the model has one
+    /// (``FusedEulerMaruyamaModel``): lanes then run in the C kernel, 64 paths per call.
+    public let fused: FusedEulerMaruyama?
 
     public init(_ model: M, solver: S, start: [Double], stepSize h: Double, steps: Int, saveEvery: Int = 1,
                 seed: UInt64, divergence: DivergenceRule = DivergenceRule()) {
@@ -237,6 +250,12 @@ public struct SDEKernel<M: StochasticModel, S: SDESolver>: PathKernel {
         self.saveEvery = saveEvery
         self.brownian = BrownianPath(seed: seed, fineStep: h, dimension: model.brownianDimension)
         self.divergence = divergence
+        if S.self == EulerMaruyama.self, let f = (model as? any FusedEulerMaruyamaModel)?.fusedEulerMaruyama,
+           f.dimension == model.dimension, model.brownianDimension == model.dimension, model.positionDimension <= model.dimension {
+            fused = f
+        } else {
+            fused = nil
+        }
     }
 
     /// Per-thread buffers: state, Brownian increments, solver work, cached normals and lane buffers.
@@ -250,6 +269,10 @@ public struct SDEKernel<M: StochasticModel, S: SDESolver>: PathKernel {
         public var cachedFrom: Int
         /// Lane buffers: state `d`, increments `m`, solver work `4d`; normals for several steps.
         public var lanes: LaneBuffers
+        /// The fused kernel's states (`d` lane vectors per group of four paths) and live/dead lanes per group.
+        public var batch: [Lanes]
+        public var alive: [UInt8]
+        public var dead: [UInt8]
     }
 
     public var positionDimension: Int { model.positionDimension }
@@ -261,11 +284,17 @@ public struct SDEKernel<M: StochasticModel, S: SDESolver>: PathKernel {
                   position: [Double](repeating: 0, count: model.positionDimension),
                   normals: [Double](repeating: 0, count: 8 * ((model.brownianDimension + 1) / 2)), cachedFrom: -1,
                   lanes: LaneBuffers(vectors: 5 * model.dimension + model.brownianDimension,
-                                     normalsPerStep: model.brownianDimension))
+                                     normalsPerStep: model.brownianDimension),
+                  batch: [Lanes](repeating: Lanes(repeating: 0), count: fused == nil ? 1 : FusedEulerMaruyama.maximumGroups * model.dimension),
+                  alive: [UInt8](repeating: 0, count: FusedEulerMaruyama.maximumGroups),
+                  dead: [UInt8](repeating: 0, count: FusedEulerMaruyama.maximumGroups))
     }
 
     /// Paths run in SIMD lanes when both the model's coefficients and the solver's step are vectorized.
-    public var groupWidth: Int { solver.lanesSupported(for: model) ? Lanes.width : 1 }
+    public var groupWidth: Int { fused != nil || solver.lanesSupported(for: model) ? Lanes.width : 1 }
+
+    /// 64 paths per call with the fused kernel, else one group of four.
+    public var laneBatch: Int { fused != nil ? FusedEulerMaruyama.maximumGroups * Lanes.width : Lanes.width }
 
     @inlinable
     public func simulateGroup(firstPath p0: Int, count: Int, workspace w: inout Workspace,
@@ -281,6 +310,10 @@ public struct SDEKernel<M: StochasticModel, S: SDESolver>: PathKernel {
     public func simulateLanes(firstPath p0: Int, count: Int, workspace w: inout Workspace, tape: LaneNormalTape?,
                               record: (Int, UnsafePointer<Lanes>, UInt8) -> Void, diverged: (Int, Int) -> Void) {
         precondition(groupWidth > 1, "\(model.name) with this solver has no lane step")
+        if let fused {
+            simulateFused(fused, firstPath: p0, count: count, workspace: &w, record: record, diverged: diverged)
+            return
+        }
         let d = model.dimension, m = model.brownianDimension
         let h = stepSize, sqrtH = stepSize.squareRoot()
         let bound2 = divergence.bound * divergence.bound
@@ -326,6 +359,62 @@ public struct SDEKernel<M: StochasticModel, S: SDESolver>: PathKernel {
                 }
             }
         }
+    }
+
+    /// Paths `p0 ..< p0 + count` (up to ``laneBatch``) through the fused C kernel, stopping at each save
+    /// point and at each divergence: the same records and divergences as the lane loop, group by group.
+    @inlinable
+    func simulateFused(_ f: FusedEulerMaruyama, firstPath p0: Int, count: Int, workspace w: inout Workspace,
+                       record: (Int, UnsafePointer<Lanes>, UInt8) -> Void, diverged: (Int, Int) -> Void) {
+        let d = model.dimension
+        let groups = (count + Lanes.width - 1) / Lanes.width
+        precondition(count >= 1 && groups <= FusedEulerMaruyama.maximumGroups, "fused Euler–Maruyama runs at most \(laneBatch) paths at once")
+        var hessian: [Double] = [], center: [Double] = [], height = 0.0, form: Int32
+        switch f.drift {
+        case let .linear(h, c): hessian = h; center = c; form = Int32(SGDYN_EM_DRIFT_LINEAR)
+        case let .doubleWell(hh, _): height = hh; form = Int32(SGDYN_EM_DRIFT_DOUBLE_WELL)
+        }
+        hessian.withUnsafeBufferPointer { hp in center.withUnsafeBufferPointer { cp in
+        w.batch.withUnsafeMutableBufferPointer { xb in w.alive.withUnsafeMutableBufferPointer { ab in
+        w.dead.withUnsafeMutableBufferPointer { db in
+            let x = xb.baseAddress!, alive = ab.baseAddress!, dead = db.baseAddress!
+            var problem = sgdyn_em_problem(
+                seed: brownian.rng.seed, stream: brownian.rng.stream, dimension: Int32(d), drift: form,
+                hessian: hp.baseAddress, center: cp.baseAddress, height: height, stepSize: stepSize,
+                sqrtStepSize: stepSize.squareRoot(), sigma: f.sigma, bound2: divergence.bound * divergence.bound,
+                edges: Ziggurat.table, heights: Ziggurat.heightTable)
+            var running = 0
+            for g in 0..<groups {
+                let n = Swift.min(Lanes.width, count - Lanes.width * g)
+                alive[g] = UInt8((1 << n) - 1)
+                for i in 0..<d { x[g * d + i] = Lanes(repeating: start[i]) }
+                record(0, x + g * d, alive[g])
+                running += 1
+            }
+            var k = 0, j = 1, untilSave = saveEvery
+            while k < steps {
+                let n = Swift.min(untilSave, steps - k)
+                let done = x.withMemoryRebound(to: Double.self, capacity: 4 * groups * d) { xd in
+                    Int(sgdyn_em_lanes(&problem, Int64(p0), Int32(groups), Int64(k), Int32(n), xd, alive, dead))
+                }
+                precondition(done >= 1 && done <= n, "fused Euler–Maruyama kernel refused its arguments")
+                k += done
+                untilSave -= done
+                if done < n || (0..<groups).contains(where: { dead[$0] != 0 }) {
+                    for g in 0..<groups where dead[g] != 0 {
+                        for q in 0..<Lanes.width where dead[g] & (1 << q) != 0 { diverged(Lanes.width * g + q, k) }
+                        alive[g] &= ~dead[g]
+                        if alive[g] == 0 { running -= 1 }
+                    }
+                    if running == 0 { break }
+                }
+                if untilSave == 0 {
+                    untilSave = saveEvery
+                    for g in 0..<groups where alive[g] != 0 { record(j, x + g * d, alive[g]) }
+                    j += 1
+                }
+            }
+        } } } } }
     }
 
     @inlinable

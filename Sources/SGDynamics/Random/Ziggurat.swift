@@ -41,6 +41,15 @@ public enum Ziggurat {
         return EdgeBuffer(pointer: UnsafePointer(p))
     }()
 
+    /// The heights f(xᵢ) as an immortal buffer, for the C kernels' exact slow path.
+    @inlinable public static var heightTable: UnsafePointer<Double> { heightBuffer.pointer }
+
+    @usableFromInline static let heightBuffer: EdgeBuffer = {
+        let p = UnsafeMutablePointer<Double>.allocate(capacity: 257)
+        p.initialize(from: heights, count: 257)
+        return EdgeBuffer(pointer: UnsafePointer(p))
+    }()
+
     /// The accepted value for the rectangle test, or NaN when the draw needs the slow path.
     @inlinable @inline(__always)
     public static func fast(_ w: UInt64, _ x: UnsafePointer<Double>) -> Double {
