@@ -26,7 +26,7 @@ struct SGDynBench: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Seconds to spend on each workload (> 0).", valueName: "s"))
     var seconds: Double = 2
 
-    @Option(name: .long, help: ArgumentHelp("Workload groups, comma separated: core (deterministic hot loops), sde (W1, W2, W3; or w1, w2, w3 alone), w9 (the Li–Tai–E weak-error study with 10⁶ paths per η; long).", valueName: "groups"))
+    @Option(name: .long, help: ArgumentHelp("Workload groups, comma separated: core (deterministic hot loops), sde (W1, W2, W3, W4; or w1, w2, w3, w4 alone; w4 = W2 written as a formula and as a Swift closure, read against W2), w9 (the Li–Tai–E weak-error study with 10⁶ paths per η; long).", valueName: "groups"))
     var groups: String = "core,sde"
 
     @Option(name: .long, help: ArgumentHelp("Threads for the ensemble workloads (default: all cores).", valueName: "n"))
@@ -63,15 +63,16 @@ struct SGDynBench: ParsableCommand {
     func validate() throws {
         guard seconds > 0, seconds.isFinite else { throw ValidationError("--seconds: must be a positive number, got \(seconds)") }
         guard threads >= 1 else { throw ValidationError("--threads: must be at least 1, got \(threads)") }
-        for g in groups.split(separator: ",") where !["core", "sde", "w1", "w2", "w3", "w9"].contains(String(g)) {
-            throw ValidationError("--groups: unknown group '\(g)'; valid: core, sde, w1, w2, w3, w9")
+        for g in groups.split(separator: ",") where !["core", "sde", "w1", "w2", "w3", "w4", "w9"].contains(String(g)) {
+            throw ValidationError("--groups: unknown group '\(g)'; valid: core, sde, w1, w2, w3, w4, w9")
         }
     }
 
     func run() throws {
         let chosen = Set(groups.split(separator: ",").map(String.init))
         if chosen.contains("core") { try core() }
-        let sde = chosen.contains("sde") ? ["w1", "w2", "w3"] : ["w1", "w2", "w3"].filter(chosen.contains)
+        var sde = chosen.contains("sde") ? ["w1", "w2", "w3", "w4"] : ["w1", "w2", "w3", "w4"].filter(chosen.contains)
+        if sde.contains("w4"), !sde.contains("w2") { sde.append("w2") }   // W4's rates are read against W2's from the same run
         let peerRows = try peers.map { try PeerResults.read($0) }
         if !sde.isEmpty {
             let rates = try StochasticBench(threads: threads).run(Set(sde))

@@ -68,6 +68,36 @@ struct StochasticBench {
             check("E y", f2.mean[1], 0, (v2 / 1e5).squareRoot()) + "; " + check("Var y", f2.variance(1), v2, v2 * (2.0 / 1e5).squareRoot())
             + "; E x = \(fmt(f2.mean[0], 3))")
         }
+        if workloads.contains("w4") {
+
+        // W4: W2's double well written as a formula (issue 11) and as a Swift closure with its gradient
+        // (issue 14): the same ensemble, the same seed; each rate against W2's from this run.
+        let formula = try ExpressionObjective("(x^2 - 1)^2 + 0.5*y^2")
+        let w4 = SDEKernel(Langevin(formula, temperature: 0.5), solver: EulerMaruyama(),
+                           start: [-1, 0], stepSize: h, steps: k, saveEvery: k, seed: 2)
+        let (r4, s4) = timedMedian { ens.run(w4) }
+        rates["W4"] = 1e8 / s4
+        let closure = ClosureObjective(name: "double-well closure", dimension: 2, value: { x in
+            let u = x[0] * x[0] - 1
+            return u * u + 0.5 * x[1] * x[1]
+        }, gradient: { x, g in
+            g[0] = 4 * x[0] * (x[0] * x[0] - 1)
+            g[1] = x[1]
+        })
+        let w4c = SDEKernel(Langevin(closure, temperature: 0.5), solver: EulerMaruyama(),
+                            start: [-1, 0], stepSize: h, steps: k, saveEvery: k, seed: 2)
+        let (r4c, s4c) = timed { ens.run(w4c) }
+        rates["W4c"] = 1e8 / s4c
+        let v2 = h * (1 - pow(a, 2 * Double(k))) / (1 - a * a)
+        for (name, r, secs, key) in [("W4 W2 as a formula '(x^2 - 1)^2 + 0.5*y^2'", r4, s4, "W4"),
+                                     ("W4c W2 as a Swift closure (gradient given)", r4c, s4c, "W4c")] {
+            let f = r.moments.last!
+            let ratio = rates["W2"].map { " ; \(String(format: "%.2f", rates[key]! / $0)) of W2" } ?? ""
+            row(name, 1e8, secs, (rates["W2"] ?? 0) * 0.25, (rates["W2"] ?? 0) * 0.5,
+                check("E y", f.mean[1], 0, (v2 / 1e5).squareRoot()) + "; " + check("Var y", f.variance(1), v2, v2 * (2.0 / 1e5).squareRoot())
+                + "; E x = \(fmt(f.mean[0], 3))" + ratio)
+        }
+        }
         if workloads.contains("w3") {
 
         // W3: SME-1 of SGD (η = 0.05, b = 10 with replacement) on least squares n = 1000, d = 10, full Σ(θ) each step.

@@ -67,6 +67,15 @@ struct ExpressionGraph {
 
     // MARK: Building, with simplification
 
+    /// `(c, u)` when node `i` is the product `c·u` of a constant and another node.
+    func constantFactor(_ i: Int32) -> (Double, Int32)? {
+        let n = node(i)
+        guard n.op == .mul else { return nil }
+        if let c = constantValue(n.a) { return (c, n.b) }
+        if let c = constantValue(n.b) { return (c, n.a) }
+        return nil
+    }
+
     mutating func unary(_ op: ExpressionOp, _ a: Int32) throws -> Int32 {
         if let c = constantValue(a) { return try constant(Self.apply(op, c, 0, 0)) }
         if op == .neg, node(a).op == .neg { return node(a).a }
@@ -94,6 +103,9 @@ struct ExpressionGraph {
             if ca == -1 { return try unary(.neg, b) }
             if cb == -1 { return try unary(.neg, a) }
             if node(a).op == .neg, node(b).op == .neg { return try binary(.mul, node(a).a, node(b).a) }
+            // c₁·(c₂·u) = (c₁c₂)·u: derivatives make such chains (2·(½·u)); exact for powers of two.
+            if let ca, let (c2, u) = constantFactor(b) { return try binary(.mul, try constant(ca * c2), u) }
+            if let cb, let (c2, u) = constantFactor(a) { return try binary(.mul, try constant(cb * c2), u) }
         case .div:
             if ca == 0 { return try constant(0) }
             if cb == 1 { return a }
