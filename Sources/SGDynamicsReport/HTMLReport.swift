@@ -302,6 +302,7 @@ public struct HTMLReport: Sendable {
     figcaption { font-size: 13px; color: var(--muted); margin: 4px 0; }
     .r-count { margin-left: 6px; }
     .r-scroll { overflow-x: auto; max-width: 100%; border: 1px solid var(--rule); border-radius: 6px; }
+    figure.r-table { overflow-x: auto; max-width: 100%; }
     .r-table table { border-collapse: collapse; font-size: 13px; width: max-content; min-width: 100%; }
     .r-table th { background: var(--soft); text-align: left; position: sticky; top: 0; }
     .r-table th.r-num { text-align: right; font-family: inherit; }
