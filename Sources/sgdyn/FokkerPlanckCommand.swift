@@ -28,8 +28,11 @@ struct FokkerPlanckCommand: LibraryStudyCommand {
 
     static let flags = ["timeStep": "--dt", "start": "--start"]
 
-    @Option(name: .long, help: ArgumentHelp("Objective: double-well, quartic, quadratic (--diagonal), double-well-2d, ill-quadratic, rosenbrock; with gradient noise (also for --model sme): li-tai-e (--diagonal), shifted-quadratics (--centers), least-squares (--data, 1 or 2 feature columns).", valueName: "name"))
-    var objective: FokkerPlanckStudy.ObjectiveName = .doubleWell
+    @Option(name: .long, help: ArgumentHelp("Objective: double-well, quartic, quadratic (--diagonal), double-well-2d, ill-quadratic, rosenbrock; with gradient noise (also for --model sme): li-tai-e (--diagonal), shifted-quadratics (--centers), least-squares (--data, 1 or 2 feature columns); or a potential written as a formula, 'expr: (x^2 - 1)^2/4' (1 or 2 variables; --parameters a=…).", valueName: "name"))
+    var objective: String = "double-well"
+
+    @Option(name: .long, help: ArgumentHelp("Constants of an 'expr: …' formula, e.g. a=0.5,b=2.", valueName: "a=v,…"))
+    var parameters: String?
 
     @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Hessian diagonal for quadratic and li-tai-e (1 or 2 values).", valueName: "λ,…"))
     var diagonal: String?
@@ -86,7 +89,18 @@ struct FokkerPlanckCommand: LibraryStudyCommand {
     func configuration() throws -> FokkerPlanckStudy.Configuration {
         if stationary && time != nil { throw CLIError.usage("--time", "give either --time T (transient) or --stationary, not both") }
         var c = FokkerPlanckStudy.Configuration()
-        c.objective = objective
+        if let e = FormulaOptions.strip(objective.trimmingCharacters(in: .whitespaces), "expr:") {
+            c.objective = .expression
+            c.expression = e
+            c.parameters = try parameters.map(FormulaOptions.parseParameters)
+        } else {
+            guard let name = FokkerPlanckStudy.ObjectiveName(rawValue: objective), name != .expression else {
+                let valid = FokkerPlanckStudy.ObjectiveName.allCases.filter { $0 != .expression }.map(\.rawValue).joined(separator: ", ")
+                throw CLIError.usage("--objective", "unknown objective '\(objective)'; valid: \(valid), or a formula 'expr: …'")
+            }
+            if parameters != nil { throw CLIError.usage("--parameters", "applies to --objective 'expr: …' only") }
+            c.objective = name
+        }
         c.diagonal = try diagonal.map { try parseNumbers($0, field: "--diagonal") }
         c.centers = try centers.map { try parseNumbers($0, field: "--centers") }
         c.curvatures = try curvatures.map { try parseNumbers($0, field: "--curvatures") }

@@ -15,7 +15,18 @@ struct FokkerPlanckProblem: @unchecked Sendable {
         let diag = c.diagonal
         oracle = nil
         finiteSum = nil
+        if c.objective != .expression, c.expression != nil || c.variables != nil || c.parameters != nil {
+            throw ConfigurationError(field: "objective", "a formula needs --objective 'expr: …'")
+        }
         switch c.objective {
+        case .expression:
+            let entry = try FormulaObjectives.make(expression: c.expression ?? "", samples: nil, data: nil, variables: c.variables,
+                                                   parameters: c.parameters, field: "objective")
+            guard entry.objective.dimension <= 2 else {
+                throw ConfigurationError(field: "objective", "fokker-planck solves 1-D and 2-D problems; the formula has \(entry.objective.dimension) variables")
+            }
+            label = "formula f = \(c.expression ?? "")"
+            objective = entry.objective; start = entry.start
         case .liTaiE:
             guard let diag, !diag.isEmpty else { throw ConfigurationError(field: "diagonal", "li-tai-e needs its Hessian diagonal, e.g. --diagonal 1 or 1,2") }
             guard diag.count <= 2 else { throw ConfigurationError(field: "diagonal", "fokker-planck solves 1-D and 2-D problems; got \(diag.count) values (dimension \(diag.count))") }

@@ -26,6 +26,8 @@ public struct FokkerPlanckStudy: Study {
         case liTaiE = "li-tai-e"
         case shiftedQuadratics = "shifted-quadratics"
         case leastSquares = "least-squares"
+        /// A potential f(x) or f(x, y) written as a formula (`expression`, docs/THEORY.md §11.1).
+        case expression
     }
 
     public enum ModelName: String, Codable, Sendable, CaseIterable { case langevin, sme }
@@ -40,6 +42,12 @@ public struct FokkerPlanckStudy: Study {
         public var curvatures: [Double]?
         /// CSV data set for least-squares (one or two feature columns, standardized, no intercept).
         public var data: String?
+        /// The formula of `objective: expression` (one or two variables).
+        public var expression: String?
+        /// The order of the formula's variables (nil: natural order).
+        public var variables: [String]?
+        /// Named constants of the formula.
+        public var parameters: [String: Double]?
         public var model: ModelName = .langevin
         /// Langevin temperature D > 0.
         public var temperature: Double = 0.3
