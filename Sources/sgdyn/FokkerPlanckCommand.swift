@@ -46,8 +46,14 @@ struct FokkerPlanckCommand: LibraryStudyCommand {
     @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("CSV data set for least-squares (one or two feature columns, standardized, no intercept).", valueName: "file"))
     var data: String?
 
-    @Option(name: .long, help: ArgumentHelp("Model: langevin or sme (SME-1 of SGD).", valueName: "name"))
-    var model: FokkerPlanckStudy.ModelName = .langevin
+    @Option(name: .long, help: ArgumentHelp("Model: langevin, sme (SME-1 of SGD) or sde (--drift, --diffusion; the default when they are given).", valueName: "name"))
+    var model: FokkerPlanckStudy.ModelName?
+
+    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Drift b of an SDE written as formulas (model sde, the default when given): b(x), or b_x; b_y in x, y, e.g. '-x^3 + x'.", valueName: "b[; b_y]"))
+    var drift: String?
+
+    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Diffusion D = σσᵀ/2 of an SDE (model sde): D(x) in 1-D; in 2-D D, or D_xx; D_yy, or D_xx; D_xy; D_yy (positive semidefinite on the grid).", valueName: "D[; …]"))
+    var diffusion: String?
 
     @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Langevin temperature D > 0.", valueName: "D"))
     var temperature: Double = 0.3
@@ -105,7 +111,9 @@ struct FokkerPlanckCommand: LibraryStudyCommand {
         c.centers = try centers.map { try parseNumbers($0, field: "--centers") }
         c.curvatures = try curvatures.map { try parseNumbers($0, field: "--curvatures") }
         c.data = data
-        c.model = model
+        c.model = model ?? (drift != nil || diffusion != nil ? .sde : .langevin)
+        c.drift = drift.map { $0.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) } }
+        c.diffusion = diffusion.map { $0.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) } }
         c.temperature = temperature
         c.learningRate = learningRate
         c.batchSize = batchSize

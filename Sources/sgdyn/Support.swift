@@ -73,7 +73,7 @@ struct ObjectiveOptions: ParsableArguments {
 
 /// Options of an objective written as a formula: `--objective 'expr: …'`, or `--samples` over `--data`.
 struct FormulaOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("Per-sample loss f_i(w) over the rows of --data; names ending in _i are columns, e.g. '0.5*(w*x_i - y_i)^2'.", valueName: "formula"))
+    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Per-sample loss f_i(w) over the rows of --data; names ending in _i are columns, e.g. '0.5*(w*x_i - y_i)^2'.", valueName: "formula"))
     var samples: String?
 
     @Option(name: .long, help: ArgumentHelp("Order of a formula's variables, comma separated (default: natural order of its names).", valueName: "x,y,…"))

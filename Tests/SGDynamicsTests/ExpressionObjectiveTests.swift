@@ -226,3 +226,51 @@ struct ExpressionOracleTests {
         #expect(throws: ExpressionError.self) { try ExpressionOracle("0.5*x^2 + exp(z)*x", noise: ["z"]) }
     }
 }
+
+@Suite("Fokker–Planck from formulas")
+struct FokkerPlanckFormulaTests {
+    @Test("1-D drift −x with D(x) = 0.25 + 0.1x²: the stationary E x² matches p ∝ (0.25 + 0.1x²)⁻⁶ by quadrature (O(Δx²), 2e-4)")
+    func stateDependent() throws {
+        var c = FokkerPlanckStudy.Configuration()
+        c.model = .sde
+        c.drift = ["-x"]
+        c.diffusion = ["0.25 + 0.1*x^2"]
+        c.grid = [GridAxis(lower: -4, upper: 4, count: 801)]
+        let r = try FokkerPlanckStudy(c).run(StudyContext())
+        let m2 = try #require(r.metric("second moment")).value
+        // p(x) ∝ exp(∫ b/D)/D = (0.25 + 0.1x²)^(−5)/(0.25 + 0.1x²): Simpson's rule on [−4, 4].
+        let n = 20_000, h = 8.0 / Double(n)
+        var z = 0.0, s2 = 0.0
+        for i in 0...n {
+            let x = -4 + Double(i) * h, w = (i == 0 || i == n) ? 1.0 : (i % 2 == 1 ? 4.0 : 2.0)
+            let p = pow(0.25 + 0.1 * x * x, -6)
+            z += w * p; s2 += w * p * x * x
+        }
+        #expect(abs(m2 - s2 / z) < 2e-4, "\(m2) vs \(s2 / z)")
+    }
+
+    @Test("2-D Ornstein–Uhlenbeck b = (−x, −2y), D = (0.3; 0.1): stationary variances D/θ = 0.3 and 0.05 (to 1e-3)")
+    func ornsteinUhlenbeck2D() throws {
+        var c = FokkerPlanckStudy.Configuration()
+        c.model = .sde
+        c.drift = ["-x", "-2*y"]
+        c.diffusion = ["0.3", "0.1"]
+        let r = try FokkerPlanckStudy(c).run(StudyContext())
+        #expect(r.status == .ok)
+        let vx = try #require(r.metric("variance x")).value, vy = try #require(r.metric("variance y")).value
+        #expect(abs(vx - 0.3) < 1e-3 && abs(vy - 0.05) < 1e-3, "\(vx), \(vy)")
+    }
+
+    @Test("A diffusion that is not positive semidefinite is refused naming the point; a malformed drift names its component")
+    func refused() throws {
+        var c = FokkerPlanckStudy.Configuration()
+        c.model = .sde
+        c.drift = ["-x", "-y"]
+        c.diffusion = ["0.3", "0.4", "0.3"]
+        #expect(throws: ConfigurationError.self) { try FokkerPlanckStudy(c) }
+        do { _ = try FokkerPlanckStudy(c) } catch let e as ConfigurationError { #expect(e.field == "diffusion" && e.message.contains("at (")) }
+        c.diffusion = ["0.3"]
+        c.drift = ["-x", "-y +"]
+        do { _ = try FokkerPlanckStudy(c) } catch let e as ConfigurationError { #expect(e.field == "drift" && e.message.hasPrefix("component 2: column 5")) }
+    }
+}

@@ -10,6 +10,18 @@ struct FokkerPlanckProblem: @unchecked Sendable {
     var finiteSum: LeastSquares?
     var dimension: Int { objective.dimension }
 
+    /// The problem of `model: sde`, which has no objective: its dimension is the drift's, its start
+    /// the origin. `objective` is a zero placeholder of that dimension (read only for a Gibbs law,
+    /// which an SDE given by formulas does not have).
+    init(sde c: FokkerPlanckStudy.Configuration) throws {
+        let d = try FokkerPlanckFormulas(c).dimension
+        label = "drift b = (\((c.drift ?? []).joined(separator: "; "))), diffusion D = (\((c.diffusion ?? []).joined(separator: "; ")))"
+        objective = ClosureObjective(name: "sde", dimension: d, value: { _ in 0 }, gradient: { _, g in for i in 0..<g.count { g[i] = 0 } })
+        start = [Double](repeating: 0, count: d)
+        oracle = nil
+        finiteSum = nil
+    }
+
     init(_ c: FokkerPlanckStudy.Configuration) throws {
         let f = { (v: Double) in NumberText.short(v) }
         let diag = c.diagonal

@@ -30,7 +30,11 @@ public struct FokkerPlanckStudy: Study {
         case expression
     }
 
-    public enum ModelName: String, Codable, Sendable, CaseIterable { case langevin, sme }
+    public enum ModelName: String, Codable, Sendable, CaseIterable {
+        case langevin, sme
+        /// dX = b(X) dt + √(2D(X)) dW with `drift` and `diffusion` written as formulas in x (and y).
+        case sde
+    }
 
     public struct Configuration: StudyConfiguration {
         public var objective: ObjectiveName = .doubleWell
@@ -46,8 +50,13 @@ public struct FokkerPlanckStudy: Study {
         public var expression: String?
         /// The order of the formula's variables (nil: natural order).
         public var variables: [String]?
-        /// Named constants of the formula.
+        /// Named constants of the formulas.
         public var parameters: [String: Double]?
+        /// The drift b of `model: sde`: one formula in x (1-D) or two in x, y (2-D).
+        public var drift: [String]?
+        /// The diffusion D = σσᵀ/2 of `model: sde`: one formula in 1-D; in 2-D one (isotropic D·I),
+        /// two (D_xx, D_yy) or three (D_xx, D_xy, D_yy).
+        public var diffusion: [String]?
         public var model: ModelName = .langevin
         /// Langevin temperature D > 0.
         public var temperature: Double = 0.3
@@ -98,7 +107,10 @@ public struct FokkerPlanckStudy: Study {
         guard c.saves >= 1, c.saves <= 1000 else { throw ConfigurationError(field: "saves", "must be between 1 and 1000, got \(c.saves)") }
         guard c.startVariance.isFinite, c.startVariance >= 0 else { throw ConfigurationError(field: "startVariance", "must be a finite number ≥ 0, got \(c.startVariance)") }
         if let grid = c.grid { try GridAxis.validate(grid, maximumAxes: 2) }
-        let p = try FokkerPlanckProblem(c)
+        if c.model != .sde, c.drift != nil || c.diffusion != nil {
+            throw ConfigurationError(field: c.drift != nil ? "drift" : "diffusion", "applies to model sde (a drift and a diffusion written as formulas) only")
+        }
+        let p = c.model == .sde ? try FokkerPlanckProblem(sde: c) : try FokkerPlanckProblem(c)
         let f = { (v: Double) in NumberText.short(v) }
         let axes: [GridAxis]
         if let grid = c.grid {
@@ -126,7 +138,11 @@ public struct FokkerPlanckStudy: Study {
         let modelLabel: String
         let solver: Solver
         let gibbsT: Double?
-        if c.model == .langevin {
+        if c.model == .sde {
+            (solver, modelLabel) = try FokkerPlanckFormulas(c).solver(axes: axes)
+            gibbsT = nil
+            scheme = "drift and diffusion at the faces (docs/THEORY.md §7.3), equilibrium exact to O(Δx²); no Gibbs law to compare with"
+        } else if c.model == .langevin {
             solver = try Self.potentialSolver(p, axes: axes, diffusion: c.temperature)
             gibbsT = c.temperature
             scheme = "gradient drift, constant D: potential differences B = Δf/Δx, C = D (docs/THEORY.md §7.2), equilibrium exactly e^{−f/D}"
