@@ -1,3 +1,5 @@
+import Foundation
+
 /// A stochastic-oracle objective written as a formula `f_γ(x)` whose noise names `γ₁ … γ_k` are
 /// independent standard normal draws (docs/THEORY.md §11.3), e.g. the Li–Tai–E quadratic
 /// `0.5*(x - z1)^2 + (y - z2)^2` with noise `[z1, z2]`.
@@ -33,6 +35,11 @@ public struct ExpressionOracle: StochasticOracleObjective {
             throw ExpressionError(column: 0, "noise name '\(n)' is not a name (letters, digits and _, not a function)")
         }
         let index = Dictionary(uniqueKeysWithValues: noise.enumerated().map { ($1, $0) })
+        // The symbolic checks take d·k² + k³ derivative sweeps; bound them before compiling.
+        let d = try ExpressionParser(formula).valueNames.filter { index[$0.name] == nil && parameters[$0.name] == nil }.count
+        guard Double(max(d, 1)) * Double(noise.count * noise.count) + pow(Double(noise.count), 3) <= 20_000 else {
+            throw ExpressionError(column: 0, "an oracle with \(d) variables and \(noise.count) noise names needs too many symbolic checks; keep (variables + noise names) × noise names² below 2·10⁴")
+        }
         var constant = true
         compiled = try ExpressionFormula(formula, variables: variables, parameters: parameters, dataNames: noise,
                                          dataIndex: { index[$0] }) { g, p in
