@@ -586,3 +586,23 @@ struct NoiseAndStabilityStudiesSamples {
         #expect(abs(gd - 0.5042498151133726) < 1e-12)
     }
 }
+
+// MARK: - FormulaObjectives.md
+
+@Suite("DocC: FormulaObjectives.md")
+struct FormulaObjectivesArticleTests {
+    @Test("the article's three samples print what it says")
+    func samples() throws {
+        let well = try ExpressionObjective("(x^2 - 1)^2 + a*y^2", parameters: ["a": 0.5])
+        #expect(well.variables == ["x", "y"])
+        #expect(well.gradient([2, 1]) == [24.0, 1.0])
+
+        let line = try ExpressionFiniteSum("0.5*(w*x_i - y_i)^2",
+                                           columns: [("x", [1, 2, 3]), ("y", [2, 4.1, 5.9])])
+        #expect(line.sampleCount == 3 && line.dimension == 1)
+
+        let liTaiE = try ExpressionOracle("0.5*(x - z1)^2 + (y - z2)^2 - 1.5", noise: ["z1", "z2"])
+        #expect(liTaiE.noiseIsConstant)
+        #expect(liTaiE.noiseCovariance([0, 0])[1, 1] == 4.0)
+    }
+}
