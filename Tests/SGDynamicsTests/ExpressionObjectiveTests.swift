@@ -274,3 +274,32 @@ struct FokkerPlanckFormulaTests {
         do { _ = try FokkerPlanckStudy(c) } catch let e as ConfigurationError { #expect(e.field == "drift" && e.message.hasPrefix("component 2: column 5")) }
     }
 }
+
+@Suite("Weak error on oracle formulas")
+struct WeakErrorFormulaTests {
+    @Test("The Li–Tai–E study with its objective as an oracle formula gives the built-in's exact weak errors to the last bit")
+    func liTaiEExact() throws {
+        var builtIn = WeakErrorStudy.Configuration()
+        builtIn.mode = .exact
+        var formula = builtIn
+        formula.objective = .expression
+        formula.expression = ExpressionOracleTests.liTaiE
+        formula.noise = ["z1", "z2"]
+        formula.start = [1, 1]
+        let a = try WeakErrorStudy(builtIn).run(StudyContext()), b = try WeakErrorStudy(formula).run(StudyContext())
+        #expect(a.metrics.count == b.metrics.count && a.metrics.count >= 8)
+        for (ma, mb) in zip(a.metrics, b.metrics) {
+            #expect(ma.key == mb.key && ma.value.bitPattern == mb.value.bitPattern, "\(ma.key): \(ma.value) vs \(mb.value)")
+        }
+    }
+
+    @Test("Exact mode is refused for an oracle whose moments do not close (state-dependent noise)")
+    func refusedExact() throws {
+        var c = WeakErrorStudy.Configuration()
+        c.mode = .exact
+        c.objective = .expression
+        c.expression = "0.5*x^2 + 0.3*x^2*z/2"
+        c.noise = ["z"]
+        #expect(throws: ConfigurationError.self) { try WeakErrorStudy(c) }
+    }
+}

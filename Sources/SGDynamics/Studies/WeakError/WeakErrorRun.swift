@@ -105,6 +105,25 @@ struct WeakErrorRun {
                       claim: "At fixed μ, \(name) is weakly approximated at order 1 by SGD's SME with η/(1−μ) (docs/THEORY.md §4.4, regime A).")
     }
 
+    /// Exact Gaussian moments of SGD and its SMEs for f = ½xᵀHx with additive noise Σ (an oracle
+    /// formula whose moments close), as for the Li–Tai–E quadratic.
+    mutating func exactQuadratic(_ q: (hessian: Matrix, noise: Matrix), start: [Double], test: WeakErrorTest, label: String) throws -> StudyResult {
+        let orders = c.models.map(\.order)
+        var rows: [[WeakError.Point]] = orders.map { _ in [] }
+        for (i, eta) in c.learningRates.enumerated() {
+            try context.checkCancellation()
+            let n = study.steps[i]
+            let moments = QuadraticMoments(hessian: q.hessian, noiseCovariance: (1 / Double(c.batch)) * q.noise, learningRate: eta)
+            let sgd = moments.sgd(from: start, steps: n).map { moments.expectation(of: test.kind, under: $0) }
+            for (m, order) in orders.enumerated() {
+                let sme = moments.sme(order: order, from: start, steps: n).map { moments.expectation(of: test.kind, under: $0) }
+                rows[m].append(exactPoint(sgd, sme, eta: eta, name: "SME-\(order)"))
+            }
+        }
+        return result(objective: "\(label), b = \(c.batch)", method: "exact Gaussian moments (no Monte Carlo)", start: start, test: test,
+                      rows: rows, expected: orders.map(Double.init))
+    }
+
     mutating func liTaiE(_ f: NoisyQuadratic, start: [Double], test: WeakErrorTest) throws -> StudyResult {
         let orders = c.models.map(\.order)
         var rows: [[WeakError.Point]] = orders.map { _ in [] }

@@ -108,8 +108,8 @@ public struct WeakErrorStudy: Study {
             guard !c.diagonal.isEmpty, c.diagonal.allSatisfy({ $0 > 0 && $0 <= 1e6 }) else {
                 throw ConfigurationError(field: "diagonal", "Hessian eigenvalues must lie in (0, 10⁶], got \(c.diagonal)")
             }
-        } else if c.mode == .exact {
-            throw ConfigurationError(field: "mode", "exact mode is available for li-tai-e only; use --mode mc for \(c.objective.rawValue)")
+        } else if c.mode == .exact, c.objective != .expression {
+            throw ConfigurationError(field: "mode", "exact mode is available for li-tai-e and linear-Gaussian oracle formulas only; use --mode mc for \(c.objective.rawValue)")
         }
         if c.objective == .samples, c.samples == nil {
             throw ConfigurationError(field: "samples", "objective samples needs its per-sample formula, e.g. --samples '0.5*(w*x_i - y_i)^2' --data file.csv")
@@ -141,11 +141,17 @@ public struct WeakErrorStudy: Study {
             throw ConfigurationError(field: "data", "no file at '\(data)'; give the path of a CSV file with a header row")
         }
         if c.mode == .auto { c.mode = c.objective == .liTaiE ? .exact : .mc }   // defaults filled in: one spec per run
+        if c.objective == .expression, c.mode == .exact, c.algorithm != .sgd {
+            throw ConfigurationError(field: "mode", "exact mode on an oracle formula is for sgd; use --mode mc for \(c.algorithm.rawValue)")
+        }
         steps = c.learningRates.map { Int((c.horizon / $0 * (1 + 1e-12)).rounded(.down)) }
         self.configuration = c
         // Check the parts that need the objective (dimension of x0, test function, batch ≤ n), and fill in x0.
         switch try problem() {
-        case .liTaiE(_, let x0, _), .leastSquares(_, let x0, _), .logistic(_, let x0, _), .formula(_, let x0, _), .oracle(_, let x0, _): self.configuration.start = x0
+        case .liTaiE(_, let x0, _), .leastSquares(_, let x0, _), .logistic(_, let x0, _), .formula(_, let x0, _): self.configuration.start = x0
+        case .oracle(let f, let x0, _):
+            self.configuration.start = x0
+            if c.mode == .exact { _ = try Self.linearGaussian(f) }
         }
     }
 
@@ -196,6 +202,19 @@ public struct WeakErrorStudy: Study {
         }
     }
 
+    /// `(H, Σ)` of an oracle formula whose moments close: f = ½xᵀHx + const (constant Hessian,
+    /// ∇f(0) = 0) and additive noise Σ = JJᵀ (docs/THEORY.md §11.3); else a `ConfigurationError`.
+    static func linearGaussian(_ f: ExpressionOracle) throws -> (hessian: Matrix, noise: Matrix) {
+        let d = f.dimension
+        let zero = [Double](repeating: 0, count: d)
+        let h = f.hessian(zero)
+        let probe = (0..<d).map { 0.37 + 0.61 * Double($0) }
+        guard f.noiseIsConstant, f.hessian(probe).storage == h.storage, f.gradient(zero).allSatisfy({ $0 == 0 }) else {
+            throw ConfigurationError(field: "mode", "exact mode needs f = ½xᵀHx + const (constant Hessian, minimum at the origin) and additive noise; use --mode mc for this formula")
+        }
+        return (h, f.noiseCovariance(zero))
+    }
+
     func startPoint(_ d: Int, default v: Double) throws -> [Double] {
         guard let s = configuration.start else { return [Double](repeating: v, count: d) }
         guard s.count == d else { throw ConfigurationError(field: "start", "has \(s.count) coordinates but the objective has dimension \(d)") }
@@ -220,7 +239,9 @@ public struct WeakErrorStudy: Study {
         case .leastSquares(let f, let x0, let g): return try run.finiteSum(f, start: x0, test: g)
         case .logistic(let f, let x0, let g): return try run.finiteSum(f, start: x0, test: g)
         case .formula(let f, let x0, let g): return try run.finiteSum(f, start: x0, test: g)
-        case .oracle(let f, let x0, let g): return try run.oracle(f, start: x0, test: g)
+        case .oracle(let f, let x0, let g):
+            if configuration.mode == .exact { return try run.exactQuadratic(try Self.linearGaussian(f), start: x0, test: g, label: f.name) }
+            return try run.oracle(f, start: x0, test: g)
         }
     }
 }
