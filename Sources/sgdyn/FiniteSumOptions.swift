@@ -30,6 +30,7 @@ struct FiniteSumOptions: ParsableArguments {
 
     /// The library's choice, with the objective's default L2 weight filled in.
     func choice(default name: FiniteSumName) throws -> FiniteSumChoice {
+        if formula.noise != nil { throw CLIError.usage("--noise", "applies to an oracle formula (--objective 'expr: …' of simulate, weak-error, flow, gap); a sample formula's noise is its minibatches") }
         let name = objective ?? (formula.samples != nil ? .samples : name)
         var c = FiniteSumChoice(objective: name, data: data, l2: l2 ?? name.defaultL2, hidden: hidden,
                                 start: try x0.map { try parseNumbers($0, field: "--x0") }, fitSteps: fitSteps, fitEta: fitEta)

@@ -104,7 +104,8 @@ struct FokkerPlanckCommand: LibraryStudyCommand {
                 let valid = FokkerPlanckStudy.ObjectiveName.allCases.filter { $0 != .expression }.map(\.rawValue).joined(separator: ", ")
                 throw CLIError.usage("--objective", "unknown objective '\(objective)'; valid: \(valid), or a formula 'expr: …'")
             }
-            if parameters != nil { throw CLIError.usage("--parameters", "applies to --objective 'expr: …' only") }
+            if parameters != nil, drift == nil, diffusion == nil { throw CLIError.usage("--parameters", "applies to --objective 'expr: …' or --drift/--diffusion formulas only") }
+            c.parameters = try parameters.map(FormulaOptions.parseParameters)
             c.objective = name
         }
         c.diagonal = try diagonal.map { try parseNumbers($0, field: "--diagonal") }
@@ -112,8 +113,8 @@ struct FokkerPlanckCommand: LibraryStudyCommand {
         c.curvatures = try curvatures.map { try parseNumbers($0, field: "--curvatures") }
         c.data = data
         c.model = model ?? (drift != nil || diffusion != nil ? .sde : .langevin)
-        c.drift = drift.map { $0.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) } }
-        c.diffusion = diffusion.map { $0.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) } }
+        c.drift = drift.map { $0.split(separator: ";", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) } }
+        c.diffusion = diffusion.map { $0.split(separator: ";", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) } }
         c.temperature = temperature
         c.learningRate = learningRate
         c.batchSize = batchSize

@@ -29,7 +29,8 @@ extension SpecFile {
                 }
                 parts.append(scalar.string)
             }
-            return SpecValue(text: parts.joined(separator: ","), location: here)
+            // Formula lists (a drift's components) are ';'-separated on the command line: a formula can hold commas.
+            return SpecValue(text: parts.joined(separator: ["drift", "diffusion"].contains(option.name) ? "; " : ","), location: here)
         default:
             throw here.error("field '\(option.name)' takes a value like \(example(option)) (a list for comma-separated values), not \(kind(of: node))")
         }

@@ -137,6 +137,13 @@ struct SpecFile {
                 throw at(key).error("field 'sweep' makes \(points < 1e15 ? String(Int(points)) : NumberText.short(points, 3)) points; at most \(Self.maximumPoints) per file")
             }
         }
+        var seenOptions: [String: SpecLocation] = [:]
+        for f in fields {
+            if let first = seenOptions[f.option.name] {
+                throw f.key.error("option '\(f.option.name)' is given twice (also at \(first)), e.g. as objective.start and x0; give it once")
+            }
+            seenOptions[f.option.name] = f.key
+        }
         self.path = path
         self.interface = interface
         self.name = name

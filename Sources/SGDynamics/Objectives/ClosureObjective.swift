@@ -22,6 +22,10 @@ public struct ClosureObjective: Objective {
 
     public func value(_ x: [Double]) -> Double { f(x) }
 
+    /// With a gradient closure, ensembles advance four paths at a time and call it lane by lane
+    /// (two buffers per call of four lanes; the result is the scalar gradient's, bit for bit).
+    public var hasLaneGradient: Bool { g != nil }
+
     public func gradient(_ x: [Double], into out: inout [Double]) {
         if let g { g(x, &out); return }
         var xp = x

@@ -4,6 +4,12 @@ public struct ExpressionError: Error, CustomStringConvertible, Equatable, Sendab
     /// 1-based column in the formula (0 when the error concerns the formula as a whole).
     public let column: Int
     public let message: String
-    public init(column: Int, _ message: String) { self.column = column; self.message = message }
+    /// The setting at fault when it is not the formula's text: `variables`, `parameters` or `noise`.
+    public let setting: String?
+    public init(column: Int, _ message: String, setting: String? = nil) {
+        self.column = column
+        self.message = message
+        self.setting = setting
+    }
     public var description: String { column > 0 ? "column \(column): \(message)" : message }
 }

@@ -40,6 +40,9 @@ public struct ExpressionFiniteSum: SampleHessianObjective {
             dataNames.append(n)
             columnValues.append(values)
         }
+        guard !dataNames.isEmpty else {
+            throw ExpressionError(column: 0, "the sample formula reads no data column; write the columns of row i as name_i (columns: \(table.map(\.name).joined(separator: ", ")))")
+        }
         let index = Dictionary(uniqueKeysWithValues: dataNames.enumerated().map { ($1, $0) })
         compiled = try ExpressionFormula(formula, variables: variables, parameters: parameters, dataNames: dataNames,
                                          dataIndex: { index[$0] })

@@ -31,23 +31,36 @@ struct ExpressionFormula: Sendable {
     /// Compile `text`. `variables` fixes the order of the variables (nil: every name that is not a
     /// parameter, a constant or data, in natural order: `x` before `y`, `w2` before `w10`).
     /// `dataName` maps a name to the index of a data input, when the name is data.
-    init(_ text: String, variables given: [String]?, parameters: [String: Double],
+    init(_ text: String, variables given: [String]?, parameters: [String: Double], everyVariableUsed: Bool = true,
          dataNames: [String] = [], dataIndex: (String) -> Int? = { _ in nil },
+         dataKind: String = "data column",
          analysis: ((inout ExpressionGraph, Parts) throws -> [ExpressionTape])? = nil) throws {
         var parser = try ExpressionParser(text)
+        let used = Set(parser.valueNames.map(\.name))
+        for name in parameters.keys.sorted() {
+            guard used.contains(name) else {
+                throw ExpressionError(column: 0, "parameter '\(name)' does not appear in the formula", setting: "parameters")
+            }
+            guard dataIndex(name) == nil else {
+                throw ExpressionError(column: 0, "'\(name)' is both a parameter and a \(dataKind)", setting: "parameters")
+            }
+        }
         for (name, v) in parameters.sorted(by: { $0.key < $1.key }) {
-            guard Self.isName(name) else { throw ExpressionError(column: 0, "parameter '\(name)' is not a name (letters, digits and _, not starting with a digit)") }
-            guard v.isFinite else { throw ExpressionError(column: 0, "parameter \(name) = \(v) is not finite") }
+            guard Self.isName(name) else { throw ExpressionError(column: 0, "parameter '\(name)' is not a name (letters, digits and _, not starting with a digit)", setting: "parameters") }
+            guard v.isFinite else { throw ExpressionError(column: 0, "parameter \(name) = \(v) is not finite", setting: "parameters") }
         }
         let vars: [String]
         if let given {
             var seen = Set<String>()
             for v in given {
-                guard Self.isName(v) else { throw ExpressionError(column: 0, "variable '\(v)' is not a name (letters, digits and _, not starting with a digit)") }
-                guard ExpressionOp.functions[v] == nil else { throw ExpressionError(column: 0, "variable '\(v)' is the name of a function") }
-                guard parameters[v] == nil else { throw ExpressionError(column: 0, "'\(v)' is both a variable and a parameter") }
-                guard dataIndex(v) == nil else { throw ExpressionError(column: 0, "'\(v)' is both a variable and a data column") }
-                guard seen.insert(v).inserted else { throw ExpressionError(column: 0, "variable '\(v)' is listed twice") }
+                guard Self.isName(v) else { throw ExpressionError(column: 0, "variable '\(v)' is not a name (letters, digits and _, not starting with a digit)", setting: "variables") }
+                guard ExpressionOp.functions[v] == nil else { throw ExpressionError(column: 0, "variable '\(v)' is the name of a function", setting: "variables") }
+                guard parameters[v] == nil else { throw ExpressionError(column: 0, "'\(v)' is both a variable and a parameter", setting: "variables") }
+                guard dataIndex(v) == nil else { throw ExpressionError(column: 0, "'\(v)' is both a variable and a \(dataKind)", setting: "variables") }
+                guard seen.insert(v).inserted else { throw ExpressionError(column: 0, "variable '\(v)' is listed twice", setting: "variables") }
+            }
+            for v in given where everyVariableUsed && !used.contains(v) {
+                throw ExpressionError(column: 0, "variable '\(v)' does not appear in the formula (its names: \(parser.valueNames.map(\.name).joined(separator: ", ")))", setting: "variables")
             }
             vars = given
         } else {
@@ -55,7 +68,15 @@ struct ExpressionFormula: Sendable {
                 .filter { parameters[$0] == nil && Self.constants[$0] == nil && dataIndex($0) == nil }
                 .sorted { $0.compare($1, options: .numeric) == .orderedAscending }
         }
-        guard !vars.isEmpty else { throw ExpressionError(column: 0, "the formula has no variables to optimize") }
+        guard !vars.isEmpty else {
+            throw ExpressionError(column: 0, given != nil ? "give at least one variable" : "the formula has no variables to optimize", setting: given != nil ? "variables" : nil)
+        }
+        // Each gradient component and each Hessian-vector component is a sweep over the graph: bound
+        // variables × operations before differentiating, so a huge formula is refused at once.
+        let work = Double(vars.count) * Double(parser.tokens.count)
+        guard work <= 4e6 else {
+            throw ExpressionError(column: 0, "the formula has \(vars.count) variables and \(parser.tokens.count) symbols; differentiating it needs variables × symbols ≤ 4·10⁶ (write it with fewer variables or terms)")
+        }
         guard vars.count <= Self.maximumVariables else {
             throw ExpressionError(column: 0, "the formula has \(vars.count) variables; at most \(Self.maximumVariables) are supported")
         }
@@ -87,6 +108,8 @@ struct ExpressionFormula: Sendable {
             let parts = Parts(f: f, gradient: grad, variables: try (0..<d).map { try g.input($0) },
                               data: try (0..<m).map { try g.input(d + $0) })
             extra = try analysis?(&g, parts) ?? []
+        } catch is ExpressionGraph.NonFinite {
+            throw ExpressionError(column: 0, "a derivative of the formula has a constant that is infinite or not a number; an objective must be finite and differentiable")
         } catch is ExpressionGraph.TooLarge {
             throw ExpressionError(column: 0, "the formula and its derivatives need more than \(ExpressionGraph.maximumNodes) operations; write it with fewer variables or terms")
         }

@@ -41,6 +41,8 @@ struct ExpressionGraph {
     static let maximumNodes = 200_000
 
     struct TooLarge: Error {}
+    /// A constant (as written, or folded from constants) that is ±∞ or NaN.
+    struct NonFinite: Error {}
 
     func node(_ i: Int32) -> Node { nodes[Int(i)] }
 
@@ -54,8 +56,9 @@ struct ExpressionGraph {
     }
 
     mutating func constant(_ v: Double) throws -> Int32 {
+        guard v.isFinite else { throw NonFinite() }
         // +0 and −0 are one node (they differ in no finite result the graph produces).
-        try intern(Node(op: .constant, k: (v == 0 ? 0.0 : v).bitPattern))
+        return try intern(Node(op: .constant, k: (v == 0 ? 0.0 : v).bitPattern))
     }
 
     mutating func input(_ i: Int) throws -> Int32 { try intern(Node(op: .input, k: UInt64(i))) }

@@ -21,11 +21,13 @@ public struct ExpressionObjective: Objective {
     let compiled: ExpressionFormula
 
     /// Throws an ``ExpressionError`` that names the column of a malformed formula.
+    /// `everyVariableUsed: false` accepts listed variables that the formula does not use (a
+    /// component of a drift that depends on x only, a constant diffusion).
     public init(_ formula: String, variables: [String]? = nil, parameters: [String: Double] = [:],
-                name: String? = nil) throws {
+                name: String? = nil, everyVariableUsed: Bool = true) throws {
         self.formula = formula
         self.parameters = parameters
-        compiled = try ExpressionFormula(formula, variables: variables, parameters: parameters)
+        compiled = try ExpressionFormula(formula, variables: variables, parameters: parameters, everyVariableUsed: everyVariableUsed)
         self.name = name ?? "expr: \(formula)"
     }
 

@@ -24,26 +24,43 @@ public struct ExpressionOracle: StochasticOracleObjective {
     var mean: ExpressionTape { compiled.extra[0] }
     var jacobian: ExpressionTape { compiled.extra[1] }
     public static let maximumNoise = 32
+    /// Functions that are not differentiable everywhere: a formula must not apply them to anything
+    /// that depends on the noise (their derivative in γ would be taken as 0 where it is not).
+    static let nonSmooth: Set<ExpressionOp> = [.abs, .sign, .step, .min, .max]
 
     public init(_ formula: String, noise: [String], variables: [String]? = nil, parameters: [String: Double] = [:],
                 name: String? = nil) throws {
         guard !noise.isEmpty, noise.count <= Self.maximumNoise else {
-            throw ExpressionError(column: 0, "give between 1 and \(Self.maximumNoise) noise names (standard normal draws), got \(noise.count)")
+            throw ExpressionError(column: 0, "give between 1 and \(Self.maximumNoise) noise names (standard normal draws), got \(noise.count)", setting: "noise")
         }
-        guard Set(noise).count == noise.count else { throw ExpressionError(column: 0, "each noise name once, got \(noise.joined(separator: ", "))") }
+        guard Set(noise).count == noise.count else { throw ExpressionError(column: 0, "each noise name once, got \(noise.joined(separator: ", "))", setting: "noise") }
         for n in noise where !ExpressionFormula.isName(n) || ExpressionOp.functions[n] != nil {
-            throw ExpressionError(column: 0, "noise name '\(n)' is not a name (letters, digits and _, not a function)")
+            throw ExpressionError(column: 0, "noise name '\(n)' is not a name (letters, digits and _, not a function)", setting: "noise")
         }
         let index = Dictionary(uniqueKeysWithValues: noise.enumerated().map { ($1, $0) })
         // The symbolic checks take d·k² + k³ derivative sweeps; bound them before compiling.
-        let d = try ExpressionParser(formula).valueNames.filter { index[$0.name] == nil && parameters[$0.name] == nil }.count
-        guard Double(max(d, 1)) * Double(noise.count * noise.count) + pow(Double(noise.count), 3) <= 20_000 else {
-            throw ExpressionError(column: 0, "an oracle with \(d) variables and \(noise.count) noise names needs too many symbolic checks; keep (variables + noise names) × noise names² below 2·10⁴")
+        let names = try ExpressionParser(formula).valueNames.map(\.name)
+        for n in noise where !names.contains(n) {
+            throw ExpressionError(column: 0, "noise name '\(n)' does not appear in the formula", setting: "noise")
+        }
+        let d = names.filter { index[$0] == nil && parameters[$0] == nil }.count
+        guard Double(max(d, 1)) * Double(noise.count * noise.count) + pow(Double(noise.count), 3) <= 50_000 else {
+            throw ExpressionError(column: 0, "an oracle with \(d) variables and \(noise.count) noise names needs too many symbolic checks; keep (variables + noise names) × noise names² below 5·10⁴", setting: "noise")
         }
         var constant = true
         compiled = try ExpressionFormula(formula, variables: variables, parameters: parameters, dataNames: noise,
-                                         dataIndex: { index[$0] }) { g, p in
+                                         dataIndex: { index[$0] }, dataKind: "noise name") { g, p in
             let zero = try g.constant(0)
+            // Which nodes depend on the noise (children come before parents).
+            var noisy = [Bool](repeating: false, count: Int(p.f) + 1)
+            let noiseInputs = Set(p.data)
+            for i in 0...Int(p.f) {
+                let n = g.node(Int32(i))
+                noisy[i] = noiseInputs.contains(Int32(i)) || (n.a >= 0 && noisy[Int(n.a)]) || (n.b >= 0 && noisy[Int(n.b)])
+                if noisy[i], Self.nonSmooth.contains(n.op) {
+                    throw ExpressionError(column: 0, "abs, sign, min and max must not act on the noise (\(noise.joined(separator: ", "))): f_γ must be smooth in it so that E f_γ and Σ are exact")
+                }
+            }
             // ∇ₓf_γ affine in γ: every ∂²gᵢ/∂γⱼ∂γₗ vanishes identically.
             var jac: [Int32] = []
             for gi in p.gradient {

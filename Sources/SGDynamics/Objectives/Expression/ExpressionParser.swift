@@ -25,7 +25,7 @@ struct ExpressionParser {
 
     /// Longest formula accepted, and deepest nesting of parentheses and operators.
     static let maximumLength = 100_000
-    static let maximumDepth = 200
+    static let maximumDepth = 400
 
     let tokens: [Located]
     private var position = 0
@@ -77,7 +77,10 @@ struct ExpressionParser {
                 guard let v = Double(literal), v.isFinite else {
                     throw ExpressionError(column: column, "the number \(literal) is out of the range of a double")
                 }
-                if j < s.count, isNameStart(s[j]) || isDigit(s[j]) || s[j] == "." {
+                if j < s.count, s[j] == "." {
+                    throw ExpressionError(column: j + 1, "a number has at most one decimal point")
+                }
+                if j < s.count, isNameStart(s[j]) || isDigit(s[j]) {
                     throw ExpressionError(column: j + 1, "expected an operator after the number \(literal) (write \(literal)*\(Character(s[j])) for a product)")
                 }
                 out.append(Located(token: .number(v), column: column))
@@ -136,7 +139,7 @@ struct ExpressionParser {
     private mutating func enter() throws {
         depth += 1
         guard depth <= Self.maximumDepth else {
-            throw ExpressionError(column: current.column, "the formula nests deeper than \(Self.maximumDepth) levels")
+            throw ExpressionError(column: current.column, "the formula nests deeper than \(Self.maximumDepth / 2) levels of parentheses or signs")
         }
     }
 
@@ -145,8 +148,9 @@ struct ExpressionParser {
         var a = try product(&g, resolve)
         while case let .symbol(s) = current.token, s == "+" || s == "-" {
             position += 1
+            let column = tokens[position - 1].column
             let b = try product(&g, resolve)
-            a = try g.binary(s == "+" ? .add : .sub, a, b)
+            a = try Self.finite(column) { try g.binary(s == "+" ? .add : .sub, a, b) }
         }
         return a
     }
@@ -155,8 +159,9 @@ struct ExpressionParser {
         var a = try unary(&g, resolve)
         while case let .symbol(s) = current.token, s == "*" || s == "/" {
             position += 1
+            let column = tokens[position - 1].column
             let b = try unary(&g, resolve)
-            a = try g.binary(s == "*" ? .mul : .div, a, b)
+            a = try Self.finite(column) { try g.binary(s == "*" ? .mul : .div, a, b) }
         }
         return a
     }
@@ -166,13 +171,14 @@ struct ExpressionParser {
         if case let .symbol(s) = current.token, s == "-" || s == "+" {
             position += 1
             let a = try unary(&g, resolve)
-            return s == "-" ? try g.unary(.neg, a) : a
+            return s == "-" ? try g.unary(.neg, a) : a   // −c of a finite c is finite
         }
         let base = try atom(&g, resolve)
         if current.token == .symbol("^") {
+            let column = current.column
             position += 1
             let e = try unary(&g, resolve)
-            return try g.binary(.pow, base, e)
+            return try Self.finite(column) { try g.binary(.pow, base, e) }
         }
         return base
     }
@@ -226,7 +232,14 @@ struct ExpressionParser {
         guard args.count == f.arity else {
             throw ExpressionError(column: column, "\(name) takes \(f.arity) argument\(f.arity == 1 ? "" : "s"), got \(args.count)")
         }
-        return f.arity == 1 ? try g.unary(f.op, args[0]) : try g.binary(f.op, args[0], args[1])
+        return try Self.finite(column) { f.arity == 1 ? try g.unary(f.op, args[0]) : try g.binary(f.op, args[0], args[1]) }
+    }
+
+    /// `body`, with a constant that folds to ±∞ or NaN reported at `column`.
+    static func finite(_ column: Int, _ body: () throws -> Int32) throws -> Int32 {
+        do { return try body() } catch is ExpressionGraph.NonFinite {
+            throw ExpressionError(column: column, "this part evaluates to a constant that is infinite or not a number (as 0^-1, log(-1) or 10^400 do); an objective must be finite")
+        }
     }
 
     /// The candidate nearest to `name` by edit distance, when it is close (at most 2 edits).

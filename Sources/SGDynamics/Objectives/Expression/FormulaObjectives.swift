@@ -30,7 +30,7 @@ public enum FormulaObjectives {
                     objective = try ExpressionObjective(e, variables: variables, parameters: p, name: "expr: \(e)")
                 }
             } catch let err as ExpressionError {
-                throw ConfigurationError(field: field, err.description)
+                throw ConfigurationError(field: err.setting ?? field, err.description)
             }
         case let (nil, s?):
             if noise != nil {
@@ -48,7 +48,7 @@ public enum FormulaObjectives {
                 throw ConfigurationError(field: "data", "'\(data)' has \(set.sampleCount) row; a finite sum needs at least 2 samples")
             }
             do { objective = try ExpressionFiniteSum(s, dataset: set, variables: variables, parameters: p, name: "samples: \(s)") } catch let err as ExpressionError {
-                throw ConfigurationError(field: "samples", err.description)
+                throw ConfigurationError(field: err.setting ?? "samples", err.description)
             }
         }
         let d = objective.dimension
@@ -98,13 +98,45 @@ public enum FormulaObjectives {
 
     /// The given start checked against the objective (finite, right length), or the default.
     public static func start(_ given: [Double]?, for entry: CatalogObjective, field: String) throws -> [Double] {
-        guard let given else { return entry.start }
+        guard let given else {
+            try checkFinite(entry.objective, at: entry.start, field: field)
+            return entry.start
+        }
         let d = entry.objective.dimension
         guard given.count == d else {
             let names = (entry.objective as? ExpressionObjective)?.variables ?? (entry.objective as? ExpressionFiniteSum)?.variables
             throw ConfigurationError(field: field, "has \(given.count) coordinates but the objective has dimension \(d)\(names.map { " (\($0.joined(separator: ", ")))" } ?? "")")
         }
         guard given.allSatisfy(\.isFinite) else { throw ConfigurationError(field: field, "coordinates must be finite, got \(given)") }
+        try checkFinite(entry.objective, at: given, field: field)
         return given
+    }
+
+    /// Operations per gradient of a formula objective (nil for other objectives).
+    public static func operationsPerGradient(_ f: any Objective) -> Int? {
+        if let e = f as? ExpressionObjective { return e.compiled.gradient.registerCount }
+        if let e = f as? ExpressionFiniteSum { return e.compiled.gradient.registerCount * e.sampleCount }
+        if let e = f as? ExpressionOracle { return e.compiled.gradient.registerCount }
+        return nil
+    }
+
+    /// Refuse (on `field`) a run of about `gradients` gradient evaluations of a formula objective
+    /// that needs more than 2·10¹⁰ tape operations (minutes of work or more).
+    public static func checkWork(_ f: any Objective, gradients: Double, field: String) throws {
+        guard let ops = operationsPerGradient(f) else { return }
+        let work = gradients * Double(ops)
+        guard work <= 2e10 else {
+            throw ConfigurationError(field: field, "this run needs about \(NumberText.short(gradients, 2)) gradients of a formula of \(ops) operations (\(NumberText.short(work, 2)) operations, more than 2·10¹⁰); shorten the horizon, raise η or simplify the formula")
+        }
+    }
+
+    /// A `ConfigurationError` on `field` unless f and ∇f are finite at `x` (a formula can be
+    /// undefined there: log of a negative number, 1/0).
+    public static func checkFinite(_ f: any Objective, at x: [Double], field: String) throws {
+        let v = f.value(x), g = f.gradient(x)
+        guard v.isFinite, g.allSatisfy(\.isFinite) else {
+            let point = x.count <= 6 ? "(\(x.map { NumberText.short($0) }.joined(separator: ", ")))" : "the start"
+            throw ConfigurationError(field: field, "the objective is not finite at \(point): f = \(NumberText.short(v)), ∇f has \(g.filter { !$0.isFinite }.count) non-finite components; start where it is defined")
+        }
     }
 }

@@ -133,7 +133,7 @@ public struct DensityObjectiveChoice: Codable, Sendable, Equatable {
             return (DensityProblem(name: n.rawValue, label: label, finiteSum: ls, deterministic: nil, minimizer: theta, isBernoulli: false), eta)
         case .expression:
             guard allowDeterministic else {
-                throw ConfigurationError(field: "objective.name", "a formula f(θ) has no gradient noise, so SGD is plain GD (a point mass); use --algorithm sgld, or a finite sum (shifted-quadratics, least-squares)")
+                throw ConfigurationError(field: "objective.name", "a formula f(θ) has no gradient noise, so SGD is plain GD (a point mass); use stationary --algorithm sgld, or a finite sum (shifted-quadratics, least-squares)")
             }
             let formula = try FormulaObjectives.make(expression: expression ?? "", samples: nil, data: nil, variables: nil,
                                                      parameters: parameters, field: "objective.name")

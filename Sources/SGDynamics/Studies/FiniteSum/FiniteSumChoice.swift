@@ -72,8 +72,14 @@ public struct FiniteSumChoice: Codable, Sendable, Equatable {
     public func resolve() throws -> CatalogObjective {
         try validate()
         if objective == .samples {
-            return try FormulaObjectives.make(expression: nil, samples: samples ?? "", data: data, variables: variables,
-                                              parameters: parameters, field: "samples")
+            let entry = try FormulaObjectives.make(expression: nil, samples: samples ?? "", data: data, variables: variables,
+                                                   parameters: parameters, field: "samples")
+            if let start, start.count == entry.objective.dimension {
+                try FormulaObjectives.checkFinite(entry.objective, at: start, field: "start")
+            } else if start == nil {
+                try FormulaObjectives.checkFinite(entry.objective, at: entry.start, field: "start")
+            }
+            return entry
         }
         if samples != nil || variables != nil || parameters != nil {
             throw ConfigurationError(field: samples != nil ? "samples" : (variables != nil ? "variables" : "parameters"),

@@ -68,7 +68,9 @@ public struct FlowStudy: Study {
             throw ConfigurationError(field: "objective", "the Hessian at the reference point has no positive eigenvalue (λ_max = \(NumberText.short(lmax))); no stability limit to report")
         }
         let grid = configuration.learningRates ?? [0.5 * 2 / lmax, 0.95 * 2 / lmax, 1.05 * 2 / lmax]
-        for eta in grid { _ = try Self.checkSteps(configuration.horizon, eta) }
+        var steps = 0.0
+        for eta in grid { steps += Double(try Self.checkSteps(configuration.horizon, eta)) }
+        try FormulaObjectives.checkWork(entry.objective, gradients: steps * 3, field: "horizon")   // GD, its long run, the flows
         return (lmax, grid)
     }
 
@@ -112,8 +114,11 @@ public struct FlowStudy: Study {
             // Divergence is judged on a longer run than the plotted horizon (up to 10⁴ steps).
             let longRun = StabilityLimit(steps: max(n, 10_000)).run(f, start: start, minimizer: reference, learningRates: [eta]).rows[0]
             let rate = NumberText.short(longRun.predictedRate, 3)
-            let status = longRun.divergedAt.map { "diverges: ‖x−x*‖ > 10⁶·‖x0−x*‖ at step \($0)" }
-                ?? (longRun.predictedRate < 1 ? "stable (linear rate max|1 − ηλ| = \(rate) at x*)"
+            // Without a known minimizer the reference point is x0: no linear rate "at x*" is claimed.
+            let known = entry.minimizer != nil
+            let status = longRun.divergedAt.map { known ? "diverges: ‖x−x*‖ > 10⁶·‖x0−x*‖ at step \($0)" : "diverges: ‖x − x0‖ > 10⁶ at step \($0) (no minimizer known)" }
+                ?? (!known ? "no divergence in \(max(n, 10_000)) steps (no minimizer known, so no linear rate)"
+                    : longRun.predictedRate < 1 ? "stable (linear rate max|1 − ηλ| = \(rate) at x*)"
                     : "no divergence in \(max(n, 10_000)) steps, but linearly unstable at x* (max|1 − ηλ| = \(rate))")
             let dist = entry.minimizer.map { Vec.distance(end, $0) } ?? .nan
             measured.append(Measured(eta: eta, gf: gapGF, igr: gapIGR, diverged: longRun.divergedAt))

@@ -14,17 +14,35 @@ struct FokkerPlanckFormulas {
             throw ConfigurationError(field: "diffusion", "model sde needs its diffusion D = σσᵀ/2, e.g. --diffusion '0.25 + 0.1*x^2'")
         }
         let names = b.count == 1 ? ["x"] : ["x", "y"]
+        if let k = b.firstIndex(where: { $0.trimmingCharacters(in: .whitespaces).isEmpty }) {
+            throw ConfigurationError(field: "drift", "component \(k + 1) is empty; give b(x), or b_x; b_y")
+        }
+        if let k = dd.firstIndex(where: { $0.trimmingCharacters(in: .whitespaces).isEmpty }) {
+            throw ConfigurationError(field: "diffusion", "component \(k + 1) is empty")
+        }
         guard b.count == 2 ? [1, 2, 3].contains(dd.count) : dd.count == 1 else {
             throw ConfigurationError(field: "diffusion", b.count == 1 ? "in 1-D is one formula D(x), got \(dd.count)"
                                                                       : "in 2-D is one formula (D·I), two (D_xx; D_yy) or three (D_xx; D_xy; D_yy), got \(dd.count)")
         }
+        // The parameters are shared by every component: each formula gets those it uses, and each
+        // parameter must be used by one of them.
+        let all = c.parameters ?? [:]
+        var usedParameters = Set<String>()
         func compile(_ text: String, _ field: String, _ k: Int, of n: Int) throws -> ExpressionObjective {
-            do { return try ExpressionObjective(text, variables: names, parameters: c.parameters ?? [:]) } catch let e as ExpressionError {
-                throw ConfigurationError(field: field, (n > 1 ? "component \(k + 1): " : "") + e.description)
+            do {
+                let mine = Set(try ExpressionParser(text).valueNames.map(\.name))
+                let p = all.filter { mine.contains($0.key) }
+                usedParameters.formUnion(p.keys)
+                return try ExpressionObjective(text, variables: names, parameters: p, everyVariableUsed: false)
+            } catch let e as ExpressionError {
+                throw ConfigurationError(field: e.setting ?? field, (n > 1 ? "component \(k + 1): " : "") + e.description)
             }
         }
         drift = try b.enumerated().map { try compile($1, "drift", $0, of: b.count) }
         diffusion = try dd.enumerated().map { try compile($1, "diffusion", $0, of: dd.count) }
+        if let unused = all.keys.sorted().first(where: { !usedParameters.contains($0) }) {
+            throw ConfigurationError(field: "parameters", "parameter '\(unused)' appears in no drift or diffusion formula")
+        }
         if c.expression != nil {
             throw ConfigurationError(field: "objective", "model sde is given by --drift and --diffusion; it takes no objective")
         }

@@ -115,7 +115,7 @@ public struct FokkerPlanckStudy: Study {
         let axes: [GridAxis]
         if let grid = c.grid {
             guard grid.count == p.dimension else {
-                throw ConfigurationError(field: "grid", "has \(grid.count) axis\(grid.count == 1 ? "" : "es") but \(c.objective.rawValue) has dimension \(p.dimension); give \(p.dimension == 1 ? "lower:upper:count" : "lower:upper:count,lower:upper:count")")
+                throw ConfigurationError(field: "grid", "has \(grid.count) ax\(grid.count == 1 ? "is" : "es") but \(c.model == .sde ? "the SDE" : c.objective.rawValue) has dimension \(p.dimension); give \(p.dimension == 1 ? "lower:upper:count" : "lower:upper:count,lower:upper:count")")
             }
             axes = grid
         } else {

@@ -80,6 +80,8 @@ public struct GapStudy: Study {
         }
         (entry, start) = try c.objective.resolve()
         c.objective.start = start   // the default filled in: the same run has one spec
+        let steps = c.learningRates.map { c.horizon / (c.algorithm == .nesterov ? $0.squareRoot() : $0) }.reduce(0, +)
+        try FormulaObjectives.checkWork(entry.objective, gradients: steps * 14, field: "horizon")   // the algorithm and two flows (RK steps)
         self.configuration = c
     }
 

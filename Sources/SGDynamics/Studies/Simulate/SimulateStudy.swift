@@ -279,6 +279,7 @@ public struct SimulateStudy: Study {
             [ResultColumn("t", isKey: true), ResultColumn("paths", kind: .integer)]
             + (0..<d).flatMap { [ResultColumn("mean_x\($0 + 1)"), ResultColumn("var_x\($0 + 1)")] } + [ResultColumn("mean_f"), ResultColumn("se_f")])
         let surviving = result.moments.map(\.count)
+        var undefinedAt: Double?
         for (j, t) in result.saveTimes.enumerated() {
             let m = result.moments[j]
             if m.count == 0 {
@@ -286,12 +287,18 @@ public struct SimulateStudy: Study {
                 series.add([.number(t), .integer(0)] + (0..<(2 * d + 2)).map { _ in ResultCell.missing })
                 continue
             }
+            // f can be undefined (NaN) at finite iterates (log x at x < 0): no statistic of it then.
+            let fOK = m.mean[d].isFinite
+            if !fOK, undefinedAt == nil { undefinedAt = t }
             table.add([.number(t), .integer(m.count)] + (0..<shown).flatMap { [.number(m.mean[$0]), .number(m.variance($0).squareRoot())] }
-                      + [.number(m.mean[d]), .number(m.standardError(d))])
+                      + (fOK ? [.number(m.mean[d]), .number(m.standardError(d))] : [.text("—"), .text("—")]))
             series.add([.number(t), .integer(m.count)] + (0..<d).flatMap { [.number(m.mean[$0]), .number(m.variance($0))] }
-                       + [.number(m.mean[d]), .number(m.standardError(d))])
+                       + (fOK ? [.number(m.mean[d]), .number(m.standardError(d))] : [.missing, .missing]))
         }
         var warnings: [StudyWarning] = []
+        if let undefinedAt {
+            warnings.append(StudyWarning(.diverged, "f(x) is not finite at some iterates from t = \(NumberText.short(undefinedAt, 4)) on (the objective is undefined or infinite there): E f is not reported at those save times"))
+        }
         var status = StudyStatus.ok
         var metrics: [StudyMetric] = []
         let reading: String
@@ -301,11 +308,16 @@ public struct SimulateStudy: Study {
             let steps = result.divergences.map(\.step)
             reading = "All \(result.paths) paths diverged (between steps \(steps.min() ?? 0) and \(steps.max() ?? 0)); no statistic is reported."
         } else if let first = result.moments.first, let last = result.moments.last, let tEnd = result.saveTimes.last {
-            reading = "E f went from \(NumberText.short(first.mean[d], 4)) ± \(NumberText.short(first.standardError(d), 2)) at t = \(NumberText.short(result.saveTimes[0], 3)) to \(NumberText.short(last.mean[d], 4)) ± \(NumberText.short(last.standardError(d), 2)) at t = \(NumberText.short(tEnd, 3)); there E x = (\((0..<shown).map { NumberText.short(last.mean[$0], 3) }.joined(separator: ", "))\(d > shown ? ", …" : "")) with sd (\((0..<shown).map { NumberText.short(last.variance($0).squareRoot(), 3) }.joined(separator: ", "))\(d > shown ? ", …" : "")); \(result.divergences.count) of \(result.paths) paths diverged."
+            let fText = last.mean[d].isFinite
+                ? "E f went from \(NumberText.short(first.mean[d], 4)) ± \(NumberText.short(first.standardError(d), 2)) at t = \(NumberText.short(result.saveTimes[0], 3)) to \(NumberText.short(last.mean[d], 4)) ± \(NumberText.short(last.standardError(d), 2)) at t = \(NumberText.short(tEnd, 3))"
+                : "f(x) is not finite at some iterates from t = \(NumberText.short(undefinedAt ?? tEnd, 3)) on, so E f is not reported; at t = \(NumberText.short(tEnd, 3))"
+            reading = "\(fText); there E x = (\((0..<shown).map { NumberText.short(last.mean[$0], 3) }.joined(separator: ", "))\(d > shown ? ", …" : "")) with sd (\((0..<shown).map { NumberText.short(last.variance($0).squareRoot(), 3) }.joined(separator: ", "))\(d > shown ? ", …" : "")); \(result.divergences.count) of \(result.paths) paths diverged."
             // Keyed by the time of the last save (every ⌊steps/saves⌋ steps, so not always T): runs compared or
             // aggregated share a metric only when it is taken at the same time.
             let at = "at t=\(NumberText.short(tEnd, 6))"
-            metrics.append(StudyMetric(key: "mean f \(at)", title: "E f(x(t)) at the last save, t = \(NumberText.short(tEnd, 6))", value: last.mean[d], standardError: last.standardError(d)))
+            if last.mean[d].isFinite {
+                metrics.append(StudyMetric(key: "mean f \(at)", title: "E f(x(t)) at the last save, t = \(NumberText.short(tEnd, 6))", value: last.mean[d], standardError: last.standardError(d)))
+            }
             for i in 0..<shown {
                 metrics.append(StudyMetric(key: "mean x\(i + 1) \(at)", title: "E x\(i + 1)(t), t = \(NumberText.short(tEnd, 6))", value: last.mean[i], standardError: last.standardError(i)))
                 metrics.append(StudyMetric(key: "variance x\(i + 1) \(at)", title: "Var x\(i + 1)(t), t = \(NumberText.short(tEnd, 6))", value: last.variance(i)))
@@ -321,7 +333,8 @@ public struct SimulateStudy: Study {
             figure.series.append(FigureSeries(label: "x\(i + 1)", x: times, y: mean, marker: .none,
                                               band: (lower: zip(mean, sd).map { $0 - $1 }, upper: zip(mean, sd).map { $0 + $1 })))
         }
-        figure.series.append(FigureSeries(label: "E f", x: times, y: ok.map { result.moments[$0].mean[d] }, marker: .none, dash: .dashed))
+        let fTimes = ok.filter { result.moments[$0].mean[d].isFinite }
+        figure.series.append(FigureSeries(label: "E f", x: fTimes.map { result.saveTimes[$0] }, y: fTimes.map { result.moments[$0].mean[d] }, marker: .none, dash: .dashed))
         return StudyResult(study: name, status: status, claim: claim(label: label, paths: result.paths), reading: reading,
                            context: ["\(label)\(objective.isEmpty ? "" : " on \(objective)"): \(result.paths) paths, \(result.saveTimes.count) save points"],
                            tables: [table], warnings: warnings, figures: [figure], series: [series], metrics: metrics)

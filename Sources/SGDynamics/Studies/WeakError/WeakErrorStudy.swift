@@ -140,7 +140,8 @@ public struct WeakErrorStudy: Study {
         if let data = c.data, !FileManager.default.fileExists(atPath: data) {
             throw ConfigurationError(field: "data", "no file at '\(data)'; give the path of a CSV file with a header row")
         }
-        if c.mode == .auto { c.mode = c.objective == .liTaiE ? .exact : .mc }   // defaults filled in: one spec per run
+        // Defaults filled in (one spec per run); an oracle formula's auto mode is decided below, once it is compiled.
+        if c.mode == .auto, c.objective != .expression { c.mode = c.objective == .liTaiE ? .exact : .mc }
         if c.objective == .expression, c.mode == .exact, c.algorithm != .sgd {
             throw ConfigurationError(field: "mode", "exact mode on an oracle formula is for sgd; use --mode mc for \(c.algorithm.rawValue)")
         }
@@ -152,6 +153,10 @@ public struct WeakErrorStudy: Study {
         case .oracle(let f, let x0, _):
             self.configuration.start = x0
             if c.mode == .exact { _ = try Self.linearGaussian(f) }
+            if c.mode == .auto {
+                // Exact moments where they close (constant Hessian, minimum at 0, additive noise), else Monte Carlo.
+                self.configuration.mode = c.algorithm == .sgd && (try? Self.linearGaussian(f)) != nil ? .exact : .mc
+            }
         }
     }
 
