@@ -1,6 +1,8 @@
 import Foundation
 import Testing
+#if canImport(_Differentiation)
 import _Differentiation
+#endif
 @testable import SGDynamics
 
 // MARK: helpers
@@ -258,6 +260,7 @@ struct ObjectiveGradientTests {
         }
     }
 
+    #if canImport(_Differentiation)
     @Test("DifferentiableObjective: automatic gradient equals the hand-derived one")
     func differentiable() {
         // f(x) = x₀² x₁ + e^{x₁} sin x₂,  ∇f = (2x₀x₁, x₀² + e^{x₁} sin x₂, e^{x₁} cos x₂).
@@ -291,6 +294,7 @@ struct ObjectiveGradientTests {
         let flat = DifferentiableObjective(dimension: 3) { x in withoutDerivative(at: x[0] * x[0]) }
         #expect(flat.gradient([1, 2, 3]) == [0, 0, 0])
     }
+    #endif
 }
 
 // MARK: data sets

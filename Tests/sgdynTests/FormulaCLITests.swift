@@ -37,7 +37,7 @@ struct FormulaCLITests {
         }
         cases += [
             (["flow", "--objective", "expr: x^2 + y^2", "--x0", "1,2,3", "--no-files"], "--x0"),
-            (["flow", "--objective", "expr: x^2", "--variables", "x,x", "--no-files"], "--objective"),
+            (["flow", "--objective", "expr: x^2", "--variables", "x,x", "--no-files"], "--variables"),
             (["flow", "--objective", "expr: x^2 + q", "--variables", "x", "--no-files"], "--objective"),
             (["flow", "--objective", "expr: a*x^2", "--parameters", "a=nan", "--no-files"], "--parameters"),
             (["flow", "--objective", "expr: a*x^2", "--parameters", "a", "--no-files"], "--parameters"),

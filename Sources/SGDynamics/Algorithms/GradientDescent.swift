@@ -1,4 +1,6 @@
+#if canImport(_Differentiation)
 import _Differentiation  // SIMD vector arithmetic on Lanes resolves through its AdditiveArithmetic conformance
+#endif
 
 /// Gradient descent, the forward-Euler discretization of gradient flow (docs/THEORY.md §3, §4.1):
 ///

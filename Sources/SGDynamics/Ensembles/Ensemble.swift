@@ -1,4 +1,6 @@
+#if canImport(_Differentiation)
 import _Differentiation  // SIMD vector arithmetic on Lanes resolves through its AdditiveArithmetic conformance
+#endif
 import Dispatch
 import Foundation
 

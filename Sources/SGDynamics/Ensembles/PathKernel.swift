@@ -1,4 +1,6 @@
+#if canImport(_Differentiation)
 import _Differentiation  // SIMD vector arithmetic on Lanes resolves through its AdditiveArithmetic conformance
+#endif
 import CSGDynamicsKernels
 
 /// One path of an ensemble: how to simulate it and which positions to report at the save points.

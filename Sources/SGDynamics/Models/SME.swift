@@ -1,4 +1,6 @@
+#if canImport(_Differentiation)
 import _Differentiation  // SIMD vector arithmetic on Lanes resolves through its AdditiveArithmetic conformance
+#endif
 
 /// Stochastic modified equations of SGD (Li, Tai & E 2017, 2019; docs/THEORY.md §4.3), time `t = kη`:
 ///

@@ -1,4 +1,6 @@
+#if canImport(_Differentiation)
 import _Differentiation  // SIMD vector arithmetic on Lanes resolves through its AdditiveArithmetic conformance
+#endif
 
 /// A continuous model with noise, `dX = b(X, t) dt + σ(X, t) dW`, `W` an `m`-dimensional Brownian
 /// motion (Itô). Solvers use ``diffusion(_:t:applyTo:into:scratch:)``, which forms `σ(x) ξ` without

@@ -1,4 +1,6 @@
+#if canImport(_Differentiation)
 import _Differentiation  // SIMD vector arithmetic on Lanes resolves through its AdditiveArithmetic conformance
+#endif
 
 /// A quadratic `f(x) = ½ xᵀA x` with additive Gaussian gradient noise (docs/THEORY.md §6.3):
 ///

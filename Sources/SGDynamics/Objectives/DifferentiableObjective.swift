@@ -1,3 +1,4 @@
+#if canImport(_Differentiation)
 import _Differentiation
 
 /// A user's objective written as a differentiable Swift function; gradients come from reverse-mode
@@ -56,3 +57,4 @@ public struct DifferentiableObjective: Objective, @unchecked Sendable {
         for i in 0..<g.count { g[i] = tangent[i] }
     }
 }
+#endif

@@ -1,4 +1,6 @@
+#if canImport(_Differentiation)
 import _Differentiation  // SIMD vector arithmetic on Lanes resolves through its AdditiveArithmetic conformance
+#endif
 
 /// The gradient-noise covariance of least squares as a polynomial in `θ` (docs/THEORY.md §2.3):
 ///

@@ -1,4 +1,6 @@
+#if canImport(_Differentiation)
 import _Differentiation  // SIMD vector arithmetic on Lanes resolves through its AdditiveArithmetic conformance
+#endif
 
 /// The quadratic `f(x) = ½ (x − c)ᵀ H (x − c)` with `H` symmetric (positive definite for a minimum).
 ///

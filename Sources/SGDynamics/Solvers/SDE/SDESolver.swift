@@ -1,4 +1,6 @@
+#if canImport(_Differentiation)
 import _Differentiation  // SIMD vector arithmetic on Lanes resolves through its AdditiveArithmetic conformance
+#endif
 
 /// One step of a fixed-step SDE scheme for `dX = b dt + σ dW` (Itô). Solvers know nothing about SGD.
 public protocol SDESolver: Sendable {
