@@ -35,7 +35,7 @@ struct FiniteSumOptions: ParsableArguments {
         var c = FiniteSumChoice(objective: name, data: data, l2: l2 ?? name.defaultL2, hidden: hidden,
                                 start: try x0.map { try parseNumbers($0, field: "--x0") }, fitSteps: fitSteps, fitEta: fitEta)
         c.samples = formula.samples
-        c.variables = formula.variables.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
+        c.variables = formula.variableNames
         c.parameters = try formula.parameters.map(FormulaOptions.parseParameters)
         return c
     }

@@ -85,7 +85,11 @@ struct FormulaOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Names of an 'expr: …' formula that are standard normal draws: a stochastic oracle f_γ(x), e.g. --objective 'expr: 0.5*(x - z1)^2 + (y - z2)^2' --noise z1,z2 (docs/THEORY.md §11.3).", valueName: "z1,…"))
     var noise: String?
 
-    var noiseNames: [String]? { noise.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } } }
+    var noiseNames: [String]? { noise.map(Self.names) }
+    var variableNames: [String]? { variables.map(Self.names) }
+
+    /// A comma-separated list of names, each trimmed.
+    static func names(_ text: String) -> [String] { text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
 
     /// The formula objective, when `objective` is `expr: …`/`samples: …` or `--samples` is given; nil otherwise.
     func choice(objective: String?, data: String?) throws -> ObjectiveChoice? {
@@ -104,7 +108,7 @@ struct FormulaOptions: ParsableArguments {
             return nil
         }
         return ObjectiveChoice(expression: expression, samples: sampleFormula, data: data,
-                               variables: variables.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } },
+                               variables: variableNames,
                                parameters: try parameters.map(Self.parseParameters), noise: noiseNames)
     }
 

@@ -88,7 +88,7 @@ struct WeakErrorCommand: LibraryStudyCommand {
             c.objective = formula.samples != nil ? .samples : .liTaiE
         }
         c.samples = formula.samples
-        c.variables = formula.variables.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
+        c.variables = formula.variableNames
         c.parameters = try formula.parameters.map(FormulaOptions.parseParameters)
         c.diagonal = try parseNumbers(diagonal, field: "--diagonal")
         c.data = data
